@@ -1,0 +1,46 @@
+# Thin wrappers around the tools. `make report` and `make test` are all a new user needs.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+export PATH := $(abspath $(BIN)):$(PATH)
+STAMP  := $(VENV)/.installed-from-lock
+SOURCES ?= ../shared/data/reference
+
+.PHONY: report test test-all lint clean reference system-check bench
+
+# Rebuild the environment from scratch whenever the lock file or package metadata changes.
+$(STAMP): requirements.lock pyproject.toml
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip==26.3
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+system-check:
+	@$(PYTHON) -c "import ctypes.util, sys; sys.exit(0 if ctypes.util.find_library('pango-1.0') and ctypes.util.find_library('pangoft2-1.0') else 1)" || \
+	  { echo "WeasyPrint needs the Pango library, which is missing."; \
+	    echo "On Debian/Ubuntu: sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0"; \
+	    echo "On Fedora: sudo dnf install -y pango"; exit 1; }
+
+report: system-check $(STAMP)
+	$(BIN)/dvc repro
+
+test: system-check $(STAMP)
+	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "e2e or slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/nbstripout --verify notebooks/*.ipynb
+
+reference: $(STAMP)
+	$(BIN)/python -m pipeline reference --sources $(SOURCES) --out data/reference
+
+bench: system-check $(STAMP)
+	$(BIN)/python bench/benchmark.py
+
+clean:
+	rm -rf data/interim/* data/processed/* reports/* .pytest_cache .ruff_cache
+	touch data/interim/.gitkeep data/processed/.gitkeep reports/.gitkeep

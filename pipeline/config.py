@@ -1,0 +1,161 @@
+"""The schema of params.yaml: every analysis choice, checked before any stage uses it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+
+
+class ParamsError(ValueError):
+    """params.yaml (or a stage's parameters) broke the schema."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Data(_Strict):
+    raw_dir: str = Field(description="folder holding foi/ and survey/ raw inputs")
+
+
+class FoiRound(_Strict):
+    name: str = Field(description="file stem under <raw_dir>/foi/, e.g. '2021'")
+    geography_year: Literal[2019, 2021, 2023]
+    request_sent: str = Field(description="ISO date the requests went out")
+
+
+class Foi(_Strict):
+    rounds: list[FoiRound] = Field(min_length=1)
+    fuzzy_threshold: float = Field(ge=50, le=100)
+    duplicate_rule: Literal["latest_response", "first_response"]
+
+    @field_validator("rounds")
+    @classmethod
+    def _unique_rounds(cls, rounds: list[FoiRound]) -> list[FoiRound]:
+        names = [r.name for r in rounds]
+        if len(set(names)) != len(names):
+            raise ValueError(f"round names must be unique (got {names})")
+        return rounds
+
+
+class Survey(_Strict):
+    waves: list[str] = Field(min_length=1)
+
+
+class Model(_Strict):
+    family: Literal["auto", "poisson", "negative_binomial"]
+    covariates: list[Literal["imd_z", "log_pop_z", "region"]]
+    reference_region: str
+    alpha: float = Field(gt=0, lt=0.5)
+    robust_se: bool
+    nonresponse_imputations: int = Field(ge=2, le=200)
+    seed: int = Field(ge=0)
+
+
+class Disclosure(_Strict):
+    suppress_below: int = Field(ge=1, description="counts 1..suppress_below-1 are suppressed")
+    round_to: int = Field(ge=1)
+
+
+class Report(_Strict):
+    title: str
+    synthetic: bool
+
+
+class Params(_Strict):
+    data: Data
+    foi: Foi
+    survey: Survey
+    model: Model
+    disclosure: Disclosure
+    report: Report
+
+
+def _describe(error: dict[str, Any], source: str) -> str:
+    key = ".".join(str(p) for p in error["loc"])
+    got = error.get("input")
+    if error["type"] == "literal_error":
+        allowed = error["ctx"]["expected"].replace("'", "").replace(" or ", ", ")
+        return f"{source}: {key} must be one of {allowed} (got {got!r})"
+    if error["type"] == "extra_forbidden":
+        return f"{source}: {key} is not a known parameter"
+    if error["type"] == "missing":
+        return f"{source}: {key} is missing"
+    msg = error["msg"].replace("Input should be", "must be")
+    return f"{source}: {key} {msg[0].lower()}{msg[1:]} (got {got!r})"
+
+
+def validate(raw: dict[str, Any], source: str = "params.yaml") -> Params:
+    """Check a parsed params mapping; raise ParamsError naming every bad key."""
+    try:
+        return Params.model_validate(raw)
+    except ValidationError as exc:
+        lines = [_describe(e, source) for e in exc.errors()]
+        raise ParamsError("\n".join(lines)) from None
+
+
+def load(path: str | Path = "params.yaml") -> Params:
+    """Read and validate params.yaml."""
+    path = Path(path)
+    with path.open(encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh) or {}
+    return validate(raw, source=path.name)
+
+
+def select(params: Params, keys: list[str]) -> dict[str, Any]:
+    """The nested subset of params named by dotted keys (as a DVC stage declares them)."""
+    full = params.model_dump()
+    out: dict[str, Any] = {}
+    for key in keys:
+        *parents, leaf = key.split(".")
+        src, dst = full, out
+        for part in parents:
+            src, dst = src[part], dst.setdefault(part, {})
+        dst[leaf] = src[leaf]
+    return out
+
+
+
+def _adapter(model: type[BaseModel], key: str) -> TypeAdapter:
+    field = model.model_fields[key]
+    if not field.metadata:
+        return TypeAdapter(field.annotation)
+    return TypeAdapter(Annotated[field.annotation, *field.metadata])
+
+
+def check_stage(params: dict[str, Any], source: str = "stage parameters") -> dict[str, Any]:
+    """Validate the subset of params.yaml a stage received; return the checked values.
+
+    Every key is checked against its field in the schema; a whole section is also checked
+    as a unit (e.g. unique round names).
+    """
+    errors: list[str] = []
+    checked: dict[str, dict[str, Any]] = {}
+    for section, values in params.items():
+        if section not in Params.model_fields:
+            errors.append(f"{source}: {section} is not a known parameter")
+            continue
+        model = Params.model_fields[section].annotation
+        checked[section] = {}
+        for key, value in values.items():
+            if key not in model.model_fields:
+                errors.append(f"{source}: {section}.{key} is not a known parameter")
+                continue
+            adapter = _adapter(model, key)
+            try:
+                checked[section][key] = adapter.dump_python(adapter.validate_python(value))
+            except ValidationError as exc:
+                errors += [_describe({**e, "loc": (section, key, *e["loc"])}, source)
+                           for e in exc.errors()]
+        if not errors and set(values) == set(model.model_fields):
+            try:
+                model.model_validate(values)
+            except ValidationError as exc:
+                errors += [_describe({**e, "loc": (section, *e["loc"])}, source)
+                           for e in exc.errors()]
+    if errors:
+        raise ParamsError("\n".join(errors))
+    return checked

@@ -1,0 +1,151 @@
+"""Read raw CSV and Excel files as text tables, whatever encoding or header offset they use."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+ROW = "source_row"  # 1-based row number in the file as a spreadsheet program shows it
+ENCODINGS = ("utf-8-sig", "cp1252")
+EXTENSIONS = (".csv", ".xlsx", ".xls")
+
+
+class InputError(ValueError):
+    """A raw input is unusable; the message names the file, and the row and column if known."""
+
+    def __init__(self, file: str | Path, message: str, row: int | None = None,
+                 column: str | None = None):
+        where = [str(file)]
+        if row is not None:
+            where.append(f"row {row}")
+        if column is not None:
+            where.append(f"column {column!r}")
+        super().__init__(f"{', '.join(where)}: {message}")
+        self.file, self.row, self.column = str(file), row, column
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A raw file's data rows as text, with the counts needed for row accounting."""
+
+    path: Path
+    data: pd.DataFrame  # all cells str ("" when blank) plus ROW
+    header_row: int
+    blank_rows: int
+
+
+def find_file(folder: Path, stem: str) -> Path:
+    """The one file `<folder>/<stem>.csv|xlsx|xls`; error if none or several."""
+    found = [folder / f"{stem}{ext}" for ext in EXTENSIONS if (folder / f"{stem}{ext}").exists()]
+    if not found:
+        raise InputError(folder / f"{stem}.csv", f"no file for {stem!r} (looked for "
+                         f"{', '.join(stem + e for e in EXTENSIONS)} in {folder})")
+    if len(found) > 1:
+        raise InputError(found[0], f"several files for {stem!r}: {[p.name for p in found]}")
+    return found[0]
+
+
+def unlisted_files(folder: Path, listed: Iterable[str]) -> list[Path]:
+    """Data files in `folder` whose stem is not in `listed` (worth a warning)."""
+    listed = set(listed)
+    return sorted(p for p in folder.glob("*") if p.suffix in EXTENSIONS and p.stem not in listed)
+
+
+def _decode(path: Path, raw: bytes) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
+    if b"\x00" in raw[:4096]:
+        raise InputError(path, "file is binary, not a CSV text file")
+    for encoding in ENCODINGS:
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InputError(path, f"text is in none of the encodings {', '.join(ENCODINGS)}")
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    text = _decode(path, path.read_bytes())
+    if not text.strip():
+        raise InputError(path, "file is empty")
+    sample = "\n".join(text.splitlines()[:20])
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel
+    return [row for row in csv.reader(io.StringIO(text), dialect)]
+
+
+def _excel_rows(path: Path) -> list[list[str]]:
+    engine = "openpyxl" if path.suffix == ".xlsx" else "xlrd"
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=str, engine=engine)
+    except Exception as exc:  # openpyxl and xlrd raise many types for a corrupt file
+        raise InputError(path, f"cannot be read as a spreadsheet ({exc})") from None
+    data_sheets = {n: s for n, s in sheets.items() if not n.lower().startswith(("readme", "about"))}
+    if len(data_sheets) != 1:
+        raise InputError(path, f"expected one data sheet, found {list(data_sheets)}")
+    frame = next(iter(data_sheets.values())).fillna("")
+    return frame.astype(str).values.tolist()
+
+
+def _is_blank(row: list[str]) -> bool:
+    return all(not str(c).strip() for c in row)
+
+
+def _header_index(path: Path, rows: list[list[str]], required: set[str]) -> int:
+    for i, row in enumerate(rows[:30]):
+        cells = {str(c).strip() for c in row}
+        if required <= cells:
+            return i
+    raise InputError(path, f"no header row with the columns {sorted(required)} in the first "
+                     "30 rows; a column may be missing or renamed")
+
+
+def _fill_merged(header: list[str]) -> list[str]:
+    """Name the blank cells of a merged header after the cell to their left: 'X', 'X (2)'."""
+    out: list[str] = []
+    for j, cell in enumerate(header):
+        if cell or not j or not out[-1]:
+            out.append(cell)
+        else:
+            base = out[-1].split(" (")[0]
+            out.append(f"{base} ({sum(c.split(' (')[0] == base for c in out) + 1})")
+    return out
+
+
+def read_table(path: str | Path, required: Iterable[str]) -> RawTable:
+    """Read a CSV/XLSX/XLS file into text cells, finding the header row by its columns.
+
+    Rows above the header (titles, notes) are skipped; blank rows are dropped and counted.
+    Merged header cells are filled from the left. Each data row keeps its spreadsheet row number.
+    """
+    path = Path(path)
+    if path.suffix not in EXTENSIONS:
+        raise InputError(path, f"unsupported file type {path.suffix!r}")
+    rows = _csv_rows(path) if path.suffix == ".csv" else _excel_rows(path)
+    if not rows:
+        raise InputError(path, "file is empty")
+    h = _header_index(path, rows, set(required))
+    header = [str(c).strip() for c in rows[h]]
+    header = _fill_merged(header)
+    dupes = sorted({c for c in header if c and header.count(c) > 1})
+    if dupes:
+        raise InputError(path, f"header repeats columns {dupes}", row=h + 1)
+    records, blank = [], 0
+    for i, row in enumerate(rows[h + 1:], start=h + 2):
+        if _is_blank(row):
+            blank += 1
+            continue
+        if len(row) > len(header) and any(str(c).strip() for c in row[len(header):]):
+            raise InputError(path, f"row has {len(row)} cells but the header has {len(header)}",
+                             row=i)
+        cells = [str(c).strip() for c in row[:len(header)]] + [""] * (len(header) - len(row))
+        records.append([*cells, i])
+    data = pd.DataFrame(records, columns=[*header, ROW]).astype({ROW: int})
+    return RawTable(path=path, data=data, header_row=h + 1, blank_rows=blank)

@@ -1,0 +1,84 @@
+"""Reading raw files: encodings, header offsets, blank rows and clear errors."""
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from pipeline.readers import ROW, InputError, find_file, read_table, unlisted_files
+
+REQUIRED = ["Local authority", "Status"]
+TEXT = "Local authority,Status\nSt. Helens,Provided\n,\nBristol, City of\n"
+
+
+def _write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "utf-16"])
+def test_encodings(tmp_path, encoding):
+    text = "Local authority,Status\nSt. Helens – Council,Provided\n"
+    table = read_table(_write(tmp_path, "a.csv", text.encode(encoding)), REQUIRED)
+    assert table.data.loc[0, "Local authority"] == "St. Helens – Council"
+    assert table.data.loc[0, ROW] == 2
+
+
+def test_title_rows_and_blank_rows_are_skipped_and_counted(tmp_path):
+    text = "Synthetic example,\n\nLocal authority,Status\nHull,Provided\n,\nYork,Partial\n"
+    table = read_table(_write(tmp_path, "a.csv", text.encode()), REQUIRED)
+    assert table.header_row == 3
+    assert table.blank_rows == 1
+    assert table.data["Local authority"].tolist() == ["Hull", "York"]
+    assert table.data[ROW].tolist() == [4, 6]
+
+
+def test_semicolon_delimiter(tmp_path):
+    text = "Local authority;Status\nHull;Provided\n"
+    table = read_table(_write(tmp_path, "a.csv", text.encode()), REQUIRED)
+    assert table.data.loc[0, "Status"] == "Provided"
+
+
+def test_xlsx_with_title_row_and_merged_header(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["SYNTHETIC EXAMPLE DATA"])
+    ws.append(["Local authority", "Status", "Counts", None])
+    ws.append(["Hull", "Provided", 10, 5])
+    ws.merge_cells("C2:D2")
+    wb.save(tmp_path / "a.xlsx")
+    table = read_table(tmp_path / "a.xlsx", REQUIRED)
+    assert table.header_row == 2
+    assert table.data.columns.tolist()[:4] == ["Local authority", "Status", "Counts", "Counts (2)"]
+    assert table.data.loc[0, "Counts (2)"] == "5"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("a.csv", b"", "a.csv: file is empty"),
+        ("a.csv", b"Local authority,State\nHull,x\n", "no header row with the columns"),
+        ("a.xlsx", b"this is not a spreadsheet", "cannot be read as a spreadsheet"),
+        ("a.csv", b"\x00\x01\x02binary", "file is binary"),
+        ("a.csv", b"Local authority,Status\nHull,Provided,extra\n", "a.csv, row 2: row has 3 cells"),
+        ("a.txt", b"x", "unsupported file type"),
+    ],
+)
+def test_bad_files_are_named(tmp_path, name, data, message):
+    with pytest.raises(InputError, match=message):
+        read_table(_write(tmp_path, name, data), REQUIRED)
+
+
+def test_header_only_file_has_no_rows(tmp_path):
+    table = read_table(_write(tmp_path, "a.csv", b"Local authority,Status\n"), REQUIRED)
+    assert table.data.empty
+
+
+def test_find_file_and_unlisted(tmp_path):
+    _write(tmp_path, "2021.csv", b"x")
+    _write(tmp_path, "2023.xlsx", b"x")
+    assert find_file(tmp_path, "2021").name == "2021.csv"
+    with pytest.raises(InputError, match="no file for '2025'"):
+        find_file(tmp_path, "2025")
+    assert [p.name for p in unlisted_files(tmp_path, ["2021"])] == ["2023.xlsx"]

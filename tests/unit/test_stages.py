@@ -1,0 +1,89 @@
+"""dvc.yaml tells the truth: each stage's notebook, code, paths and parameters are declared."""
+
+import ast
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pipeline import config
+
+STAGES = yaml.safe_load(Path("dvc.yaml").read_text(encoding="utf-8"))["stages"]
+NOTEBOOKS = sorted(Path("notebooks").glob("*.ipynb"))
+
+
+def _code_cells(path: Path) -> list[dict]:
+    return [c for c in json.loads(path.read_text(encoding="utf-8"))["cells"]
+            if c["cell_type"] == "code"]
+
+
+def _pipeline_imports(source: str) -> set[str]:
+    """Modules of the pipeline package imported by a piece of source code."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("pipeline"):
+            if node.module == "pipeline":
+                found |= {a.name for a in node.names}
+            else:
+                found.add(node.module.split(".")[1])
+        elif isinstance(node, ast.Import):
+            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("pipeline.")}
+    return found
+
+
+def _closure(modules: set[str]) -> set[str]:
+    seen: set[str] = set()
+    todo = set(modules)
+    while todo:
+        name = todo.pop()
+        seen.add(name)
+        path = Path("pipeline") / f"{name}.py"
+        if not path.exists():
+            path = Path("pipeline") / name / "__init__.py"
+        todo |= _pipeline_imports(path.read_text(encoding="utf-8")) - seen
+    return seen
+
+
+def test_every_notebook_is_a_stage_and_every_stage_has_a_notebook():
+    assert {p.stem for p in NOTEBOOKS} == set(STAGES)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_source_notebooks_are_thin_and_stripped(path):
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    assert cells[0]["cell_type"] == "markdown", "first cell says what the notebook is for"
+    code = _code_cells(path)
+    assert any("parameters" in c["metadata"].get("tags", []) for c in code)
+    for cell in code:
+        assert cell["outputs"] == [] and cell["execution_count"] is None
+        tree = ast.parse("".join(cell["source"]))
+        assert not [n for n in ast.walk(tree)
+                    if isinstance(n, ast.FunctionDef | ast.ClassDef | ast.Lambda)], \
+            "logic belongs in pipeline/"
+
+
+@pytest.mark.parametrize("name", sorted(STAGES))
+def test_stage_declares_its_notebook_code_and_paths(name):
+    stage = STAGES[name]
+    deps = set(stage["deps"])
+    outs = {o if isinstance(o, str) else next(iter(o)) for o in stage["outs"]}
+    outs |= {next(iter(m)) if isinstance(m, dict) else m for m in stage.get("metrics", [])}
+    assert stage["cmd"].split()[:5] == ["python", "-m", "pipeline", "stage", name]
+    assert f"notebooks/{name}.ipynb" in deps
+    assert {f"reports/stages/{name}.ipynb", f"reports/stages/{name}.html",
+            f"reports/logs/{name}.log"} <= outs
+    for path in re.findall(r"-p \w+=(\S+)", stage["cmd"]):
+        assert any(path == d or d.startswith(path.rstrip("/") + "/") or path.startswith(d + "/")
+                   for d in deps | outs), f"{path} is passed to {name} but not declared"
+    source = "".join("".join(c["source"]) for c in _code_cells(Path(f"notebooks/{name}.ipynb")))
+    used = _closure(_pipeline_imports(source) | {"notebook", "config"})
+    declared = {Path(d).stem for d in deps if d.startswith("pipeline/") and d.endswith(".py")}
+    assert used <= declared | {"__init__"}, f"{name} uses undeclared modules {used - declared}"
+
+
+@pytest.mark.parametrize("name", sorted(STAGES))
+def test_stage_params_exist(name):
+    params = config.load("params.yaml")
+    config.select(params, STAGES[name].get("params", []))
