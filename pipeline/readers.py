@@ -18,8 +18,9 @@ EXTENSIONS = (".csv", ".xlsx", ".xls")
 class InputError(ValueError):
     """A raw input is unusable; the message names the file, and the row and column if known."""
 
-    def __init__(self, file: str | Path, message: str, row: int | None = None,
-                 column: str | None = None):
+    def __init__(
+        self, file: str | Path, message: str, row: int | None = None, column: str | None = None
+    ):
         where = [str(file)]
         if row is not None:
             where.append(f"row {row}")
@@ -43,8 +44,11 @@ def find_file(folder: Path, stem: str) -> Path:
     """The one file `<folder>/<stem>.csv|xlsx|xls`; error if none or several."""
     found = [folder / f"{stem}{ext}" for ext in EXTENSIONS if (folder / f"{stem}{ext}").exists()]
     if not found:
-        raise InputError(folder / f"{stem}.csv", f"no file for {stem!r} (looked for "
-                         f"{', '.join(stem + e for e in EXTENSIONS)} in {folder})")
+        raise InputError(
+            folder / f"{stem}.csv",
+            f"no file for {stem!r} (looked for "
+            f"{', '.join(stem + e for e in EXTENSIONS)} in {folder})",
+        )
     if len(found) > 1:
         raise InputError(found[0], f"several files for {stem!r}: {[p.name for p in found]}")
     return found[0]
@@ -78,13 +82,16 @@ def _csv_rows(path: Path) -> list[list[str]]:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
     except csv.Error:
         dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect)]
+    # The sniffer may guess ' as the quote character from prose; spreadsheets quote with ".
+    return list(csv.reader(io.StringIO(text), delimiter=dialect.delimiter, quotechar='"'))
 
 
 def _excel_rows(path: Path) -> list[list[str]]:
     engine = "openpyxl" if path.suffix == ".xlsx" else "xlrd"
     try:
-        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=str, engine=engine)
+        sheets = pd.read_excel(
+            path, sheet_name=None, header=None, dtype=str, engine=engine, keep_default_na=False
+        )
     except Exception as exc:  # openpyxl and xlrd raise many types for a corrupt file
         raise InputError(path, f"cannot be read as a spreadsheet ({exc})") from None
     data_sheets = {n: s for n, s in sheets.items() if not n.lower().startswith(("readme", "about"))}
@@ -103,8 +110,11 @@ def _header_index(path: Path, rows: list[list[str]], required: set[str]) -> int:
         cells = {str(c).strip() for c in row}
         if required <= cells:
             return i
-    raise InputError(path, f"no header row with the columns {sorted(required)} in the first "
-                     "30 rows; a column may be missing or renamed")
+    raise InputError(
+        path,
+        f"no header row with the columns {sorted(required)} in the first "
+        "30 rows; a column may be missing or renamed",
+    )
 
 
 def _fill_merged(header: list[str]) -> list[str]:
@@ -138,14 +148,15 @@ def read_table(path: str | Path, required: Iterable[str]) -> RawTable:
     if dupes:
         raise InputError(path, f"header repeats columns {dupes}", row=h + 1)
     records, blank = [], 0
-    for i, row in enumerate(rows[h + 1:], start=h + 2):
+    for i, row in enumerate(rows[h + 1 :], start=h + 2):
         if _is_blank(row):
             blank += 1
             continue
-        if len(row) > len(header) and any(str(c).strip() for c in row[len(header):]):
-            raise InputError(path, f"row has {len(row)} cells but the header has {len(header)}",
-                             row=i)
-        cells = [str(c).strip() for c in row[:len(header)]] + [""] * (len(header) - len(row))
+        if len(row) > len(header) and any(str(c).strip() for c in row[len(header) :]):
+            raise InputError(
+                path, f"row has {len(row)} cells but the header has {len(header)}", row=i
+            )
+        cells = [str(c).strip() for c in row[: len(header)]] + [""] * (len(header) - len(row))
         records.append([*cells, i])
     data = pd.DataFrame(records, columns=[*header, ROW]).astype({ROW: int})
     return RawTable(path=path, data=data, header_row=h + 1, blank_rows=blank)
