@@ -29,9 +29,14 @@ class Account:
 
 def exclusions(file: str, rows: pd.Series, reason: str | pd.Series) -> pd.DataFrame:
     """An exclusions table for `rows` (source row numbers) of `file`, with the reason."""
-    return pd.DataFrame({"file": file, "source_row": rows.astype(int).to_numpy(),
-                         "reason": reason if isinstance(reason, str) else reason.to_numpy()},
-                        columns=EXCLUSION_COLUMNS)
+    return pd.DataFrame(
+        {
+            "file": file,
+            "source_row": rows.astype(int).to_numpy(),
+            "reason": reason if isinstance(reason, str) else reason.to_numpy(),
+        },
+        columns=EXCLUSION_COLUMNS,
+    )
 
 
 def accounts_table(accounts: list[Account]) -> pd.DataFrame:

@@ -118,7 +118,6 @@ def select(params: Params, keys: list[str]) -> dict[str, Any]:
     return out
 
 
-
 def _adapter(model: type[BaseModel], key: str) -> TypeAdapter:
     field = model.model_fields[key]
     if not field.metadata:
@@ -148,14 +147,16 @@ def check_stage(params: dict[str, Any], source: str = "stage parameters") -> dic
             try:
                 checked[section][key] = adapter.dump_python(adapter.validate_python(value))
             except ValidationError as exc:
-                errors += [_describe({**e, "loc": (section, key, *e["loc"])}, source)
-                           for e in exc.errors()]
+                errors += [
+                    _describe({**e, "loc": (section, key, *e["loc"])}, source) for e in exc.errors()
+                ]
         if not errors and set(values) == set(model.model_fields):
             try:
                 model.model_validate(values)
             except ValidationError as exc:
-                errors += [_describe({**e, "loc": (section, *e["loc"])}, source)
-                           for e in exc.errors()]
+                errors += [
+                    _describe({**e, "loc": (section, *e["loc"])}, source) for e in exc.errors()
+                ]
     if errors:
         raise ParamsError("\n".join(errors))
     return checked

@@ -54,9 +54,14 @@ def export_html(nb: nbformat.NotebookNode) -> str:
     """The executed notebook as self-contained HTML with code visible and no CDN scripts."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab", mathjax_url="", require_js_url="",
-                            widget_renderer_url="", mermaid_js_url="",
-                            mermaid_layout_elk_js_url="")
+    exporter = HTMLExporter(
+        template_name="lab",
+        mathjax_url="",
+        require_js_url="",
+        widget_renderer_url="",
+        mermaid_js_url="",
+        mermaid_layout_elk_js_url="",
+    )
     html, _ = exporter.from_notebook_node(nb)
     return html
 

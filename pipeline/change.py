@@ -1,0 +1,362 @@
+"""Change between FOI rounds (paired, on the common geography) and between survey waves.
+
+Survey waves are treated as independent samples. They are not panels: an organisation
+may answer in several waves, and where its answers agree across waves the variance of a
+difference is smaller than the independent-samples formula assumes, so the intervals and
+tests here are, if anything, conservative.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from statsmodels.stats.contingency_tables import mcnemar
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import (
+    confint_proportions_2indep,
+    proportion_confint,
+    test_proportions_2indep,
+)
+
+from pipeline.survey import DONT_KNOW
+from pipeline.taxonomy import ITEM_IDS, ITEM_LABELS
+
+YES_NO = ["no", "yes"]  # item answers that enter a paired comparison
+TICKED = ("0", "1")  # multi-select values: not ticked, ticked
+LIKERT_LEVELS: tuple[str, ...] = ("1", "2", "3", "4", "5")  # default scale, 1 most negative
+
+
+def _wilson(count, n, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson interval for count / n; NaN where n is 0."""
+    count, n = np.asarray(count, float), np.asarray(n, float)
+    low, high = np.full(n.shape, np.nan), np.full(n.shape, np.nan)
+    ok = n > 0
+    low[ok], high[ok] = proportion_confint(count[ok], n[ok], alpha=alpha, method="wilson")
+    return low, high
+
+
+def _holm(p: pd.Series) -> np.ndarray:
+    """Holm-adjusted p-values over the non-missing ones."""
+    adjusted = np.full(len(p), np.nan)
+    ok = p.notna().to_numpy()
+    if ok.any():
+        adjusted[ok] = multipletests(p[ok], method="holm")[1]
+    return adjusted
+
+
+# FOI rounds -------------------------------------------------------------------------------
+
+
+def _pairs(common: pd.DataFrame, rounds: tuple[str, str]) -> pd.DataFrame:
+    """Authorities that responded in both rounds, one row each, round columns suffixed _1 and _2."""
+    absent = [r for r in rounds if r not in set(common["round"])]
+    if absent:
+        raise ValueError(f"rounds {absent} are not in the common table")
+    sides = []
+    for suffix, name in zip(("_1", "_2"), rounds, strict=True):
+        side = common[(common["round"] == name) & common["responded"]]
+        if side["la_code"].duplicated().any():
+            raise ValueError(f"round {name!r} has more than one row for an authority")
+        sides.append(side.set_index("la_code").add_suffix(suffix))
+    return sides[0].join(sides[1], how="inner").reset_index()
+
+
+def mcnemar_items(
+    common: pd.DataFrame, rounds: tuple[str, str], alpha: float = 0.05
+) -> pd.DataFrame:
+    """Paired change in each provision item between two FOI rounds.
+
+    Pairs are authorities that responded in both rounds and answered the item yes or no in
+    both (not held and unknown drop out, item by item). The p-value is McNemar's exact test,
+    Holm-adjusted across the items; shares are of the pairs, with Wilson intervals.
+    """
+    pairs = _pairs(common, rounds)
+    rows = []
+    for item in ITEM_IDS:
+        before, after = pairs[f"{item}_1"], pairs[f"{item}_2"]
+        both = before.isin(YES_NO) & after.isin(YES_NO)
+        table = pd.crosstab(
+            pd.Categorical(before[both], YES_NO), pd.Categorical(after[both], YES_NO), dropna=False
+        ).to_numpy()
+        n = int(table.sum())
+        rows.append(
+            {
+                "item": item,
+                "label": ITEM_LABELS[item],
+                "round_1": rounds[0],
+                "round_2": rounds[1],
+                "n_pairs": n,
+                "yes_to_no": int(table[1, 0]),
+                "no_to_yes": int(table[0, 1]),
+                "yes_1": int(table[1].sum()),
+                "yes_2": int(table[:, 1].sum()),
+                "p_value": mcnemar(table, exact=True).pvalue if n else np.nan,
+            }
+        )
+    out = pd.DataFrame(rows)
+    for k in ("1", "2"):
+        out[f"share_{k}"] = out[f"yes_{k}"] / out["n_pairs"].where(out["n_pairs"] > 0)
+        out[f"conf_low_{k}"], out[f"conf_high_{k}"] = _wilson(
+            out[f"yes_{k}"], out["n_pairs"], alpha
+        )
+    out["p_holm"] = _holm(out["p_value"])
+    return out[
+        [
+            "item",
+            "label",
+            "round_1",
+            "round_2",
+            "n_pairs",
+            "yes_to_no",
+            "no_to_yes",
+            "share_1",
+            "conf_low_1",
+            "conf_high_1",
+            "share_2",
+            "conf_low_2",
+            "conf_high_2",
+            "p_value",
+            "p_holm",
+        ]
+    ]
+
+
+def signed_rank_test(d: np.ndarray, rng: np.random.Generator, n_resamples: int = 9999) -> float:
+    """Two-sided Wilcoxon signed-rank p-value by sign-flip permutation, zeros by Pratt's method.
+
+    Zero differences are ranked with the rest and then carry no sign (scipy's default drops
+    them, and its 'exact' method is not exact with ties); flipping signs at random gives the
+    null distribution whatever the ties.
+    """
+    ranks = stats.rankdata(np.abs(d))
+    ranks[d == 0] = 0
+    centre = ranks.sum() / 2
+    observed = abs(ranks[d > 0].sum() - centre)
+    null = rng.integers(0, 2, size=(n_resamples, d.size)) @ ranks
+    return float((1 + np.sum(np.abs(null - centre) >= observed - 1e-9)) / (1 + n_resamples))
+
+
+def paired_items_change(
+    common: pd.DataFrame,
+    rounds: tuple[str, str],
+    rng: np.random.Generator,
+    n_resamples: int = 9999,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Change in the number of items per authority (round 2 minus round 1), paired.
+
+    Returns two rows: the mean difference with a t interval and the paired t-test, and the
+    median difference with a distribution-free interval (order statistics, scipy's
+    quantile_test) and the Wilcoxon signed-rank test (`signed_rank_test`); columns
+    statistic, estimate, conf_low, conf_high, test, p_value, n_pairs. Authorities that
+    inherited their first-round answer from a split predecessor count as separate pairs.
+    """
+    pairs = _pairs(common, rounds)
+    pairs = pairs[pairs["n_items_1"].notna() & pairs["n_items_2"].notna()]
+    d = (pairs["n_items_2"] - pairs["n_items_1"]).to_numpy(dtype=float)
+    t = stats.ttest_1samp(d, 0)
+    t_ci = t.confidence_interval(1 - alpha)
+    median_ci = stats.quantile_test(d, q=0, p=0.5).confidence_interval(1 - alpha)
+    return pd.DataFrame(
+        {
+            "statistic": ["mean_difference", "median_difference"],
+            "estimate": [d.mean(), np.median(d)],
+            "conf_low": [t_ci.low, median_ci.low],
+            "conf_high": [t_ci.high, median_ci.high],
+            "test": ["paired t", "Wilcoxon signed-rank (Pratt zeros, sign-flip permutation)"],
+            "p_value": [t.pvalue, signed_rank_test(d, rng, n_resamples)],
+            "n_pairs": len(d),
+        }
+    )
+
+
+def dumbbell_data(common: pd.DataFrame, rounds: tuple[str, str]) -> pd.DataFrame:
+    """Items per authority in each round, for figures.dumbbell, largest increase first.
+
+    Columns la_code, la_name (current name), region_name, before and after (items in the
+    first and second round), change, inherited (the first-round answer came from a
+    predecessor authority).
+    """
+    pairs = _pairs(common, rounds)
+    pairs = pairs[pairs["n_items_1"].notna() & pairs["n_items_2"].notna()]
+    out = pd.DataFrame(
+        {
+            "la_code": pairs["la_code"],
+            "la_name": pairs["la_name_2"],
+            "region_name": pairs["region_name_2"],
+            "before": pairs["n_items_1"],
+            "after": pairs["n_items_2"],
+            "change": pairs["n_items_2"] - pairs["n_items_1"],
+            "inherited": pairs["inherited_1"].astype(bool),
+        }
+    )
+    return out.sort_values(["change", "la_name"], ascending=[False, True]).reset_index(drop=True)
+
+
+# Survey waves -----------------------------------------------------------------------------
+
+
+def _question(survey: pd.DataFrame, question: str, values: set[str]) -> pd.DataFrame:
+    """Rows of one question that were asked, checking answered values are in `values`."""
+    rows = survey[(survey["question"] == question) & (survey["status"] != "not_asked")]
+    if rows.empty:
+        raise ValueError(f"no survey rows for question {question!r}")
+    answered = rows["status"] == "answered"
+    bad = rows[answered & ~rows["value"].isin(values)]
+    if not bad.empty:
+        first = bad.iloc[0]
+        raise ValueError(
+            f"question {question!r}, wave {first['wave']}, org {first['org_id']}, "
+            f"option {first['option']!r}: unexpected value {first['value']!r}"
+        )
+    return rows.assign(answered=answered)
+
+
+def _in_wave_order(
+    table: pd.DataFrame, waves: Sequence[str] | None, columns: list[str]
+) -> pd.DataFrame:
+    """Sort by wave in the given order (string order if None), then the other columns."""
+    order = list(waves) if waves is not None else sorted(table["wave"].unique())
+    unknown = sorted(set(table["wave"]) - set(order))
+    if unknown:
+        raise ValueError(f"waves {unknown} are not in the wave list {order}")
+    key = {w: i for i, w in enumerate(order)}
+    return table.sort_values(
+        ["wave", *columns], key=lambda s: s.map(key) if s.name == "wave" else s
+    ).reset_index(drop=True)
+
+
+def wave_proportions(
+    survey: pd.DataFrame, question: str, waves: Sequence[str] | None = None, alpha: float = 0.05
+) -> pd.DataFrame:
+    """Share ticking each option of a multi-select question, per wave, with Wilson intervals.
+
+    Denominators are the organisations that answered (n); those missing are counted in
+    n_missing; options not asked in a wave have no row. Columns question, wave, option, n,
+    n_missing, count, share, conf_low, conf_high.
+    """
+    rows = _question(survey, question, set(TICKED))
+    rows = rows.assign(ticked=rows["answered"] & rows["value"].eq("1"))
+    out = rows.groupby(["wave", "option"], as_index=False).agg(
+        n=("answered", "sum"),
+        n_missing=("answered", lambda a: int((~a).sum())),
+        count=("ticked", "sum"),
+    )
+    out.insert(0, "question", question)
+    out["share"] = out["count"] / out["n"].where(out["n"] > 0)
+    out["conf_low"], out["conf_high"] = _wilson(out["count"], out["n"], alpha)
+    return _in_wave_order(out, waves, ["option"])
+
+
+def _compare(a: pd.Series, b: pd.Series, alpha: float) -> dict[str, float]:
+    """Difference b - a in shares: Newcombe interval and score-test p-value."""
+    low, high = confint_proportions_2indep(
+        b["count"], b["n"], a["count"], a["n"], method="newcomb", compare="diff", alpha=alpha
+    )
+    p = 1.0  # all or none ticked in both waves: no change to test
+    if 0 < a["count"] + b["count"] < a["n"] + b["n"]:
+        with np.errstate(divide="ignore", invalid="ignore"):  # its unused odds ratio at 0 or 1
+            p = test_proportions_2indep(
+                b["count"], b["n"], a["count"], a["n"], method="score", compare="diff"
+            ).pvalue
+    return {"estimate": b["share"] - a["share"], "conf_low": low, "conf_high": high, "p_value": p}
+
+
+def wave_changes(
+    survey: pd.DataFrame, question: str, waves: Sequence[str] | None = None, alpha: float = 0.05
+) -> pd.DataFrame:
+    """Change in each option's share between consecutive waves, and first to last.
+
+    Only options asked (and answered) in both waves of a comparison appear. The interval is
+    Newcombe's hybrid score interval for a difference of independent proportions, the
+    p-value the score test, Holm-adjusted over every comparison of the question. Columns
+    question, option, comparison, wave_from, wave_to, n_from, count_from, share_from, n_to,
+    count_to, share_to, estimate, conf_low, conf_high, p_value, p_holm.
+    """
+    props = wave_proportions(survey, question, waves, alpha)
+    props = props[props["n"] > 0].set_index("option")
+    order = list(dict.fromkeys(props["wave"]))
+    steps = [("consecutive", a, b) for a, b in zip(order, order[1:], strict=False)]
+    if len(order) > 2:
+        steps.append(("first_to_last", order[0], order[-1]))
+    rows = []
+    for comparison, w_from, w_to in steps:
+        before, after = props[props["wave"] == w_from], props[props["wave"] == w_to]
+        for option in before.index.intersection(after.index, sort=False):
+            a, b = before.loc[option], after.loc[option]
+            rows.append(
+                {
+                    "question": question,
+                    "option": option,
+                    "comparison": comparison,
+                    "wave_from": w_from,
+                    "wave_to": w_to,
+                    "n_from": a["n"],
+                    "count_from": a["count"],
+                    "share_from": a["share"],
+                    "n_to": b["n"],
+                    "count_to": b["count"],
+                    "share_to": b["share"],
+                    **_compare(a, b, alpha),
+                }
+            )
+    out = pd.DataFrame(rows)
+    if not out.empty:
+        out["p_holm"] = _holm(out["p_value"])
+    return out
+
+
+def likert_summary(
+    survey: pd.DataFrame,
+    question: str,
+    levels: Sequence[str] = LIKERT_LEVELS,
+    waves: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Shares per Likert level, option and wave, levels from most negative to most positive.
+
+    "Don't know" is left off the ordered scale (n excludes it) and counted in dont_know;
+    levels nobody chose have count 0. figures.likert_diverging draws these rows as a
+    diverging stacked bar. Columns question, wave, option, level, count, n, dont_know, share.
+
+    Parameters
+    ----------
+    levels : the scale's codes in order (survey.likert_labels gives them with their labels).
+    """
+    rows = _question(survey, question, {*levels, DONT_KNOW})
+    answered = rows[rows["answered"]]
+    groups = [answered["wave"], answered["option"]]
+    dont_know = answered["value"].eq(DONT_KNOW).groupby(groups).sum()
+    counts = (
+        answered[answered["value"] != DONT_KNOW]
+        .groupby(["wave", "option", "value"])
+        .size()
+        .unstack("value", fill_value=0)
+        .reindex(index=dont_know.index, columns=list(levels), fill_value=0)
+    )
+    out = counts.rename_axis(columns="level").stack().rename("count").reset_index()
+    totals = pd.DataFrame({"n": counts.sum(axis=1), "dont_know": dont_know}).reset_index()
+    out = out.merge(totals, on=["wave", "option"])
+    out["share"] = out["count"] / out["n"].where(out["n"] > 0)
+    out.insert(0, "question", question)
+    order = {level: i for i, level in enumerate(levels)}
+    out = out.sort_values("level", key=lambda s: s.map(order), kind="stable")
+    return _in_wave_order(out, waves, ["option"])
+
+
+def barriers_ranked(
+    survey: pd.DataFrame, wave: str, question: str = "barrier", alpha: float = 0.05
+) -> pd.DataFrame:
+    """Share of organisations reporting each barrier in one wave, with intervals, ranked.
+
+    The wave_proportions columns for that wave plus rank (1 = most often reported).
+    """
+    props = wave_proportions(survey, question, alpha=alpha)
+    out = props[props["wave"] == wave]
+    if out.empty:
+        raise ValueError(f"question {question!r} has no answers in wave {wave!r}")
+    out = out.sort_values(["share", "option"], ascending=[False, True]).reset_index(drop=True)
+    out["rank"] = out["share"].rank(method="min", ascending=False).astype("Int64")
+    return out

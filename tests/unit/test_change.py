@@ -1,0 +1,237 @@
+from itertools import product
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
+
+from pipeline import change as c
+from pipeline.taxonomy import ITEM_IDS
+
+ROUNDS = ("2021", "2024")
+
+
+def _common(first: list[str], second: list[str], items=(None, None)) -> pd.DataFrame:
+    """Ten authorities; women_groups answers as given, every other item 'no' in both rounds."""
+    rows = []
+    for name, answers, n_items in zip(ROUNDS, (first, second), items, strict=True):
+        for i, answer in enumerate(answers):
+            row = {
+                "round": name,
+                "la_code": f"E{i:02d}",
+                "la_name": f"LA {i} ({name})",
+                "region_name": "London",
+                "responded": True,
+                "inherited": i == 0,
+                **dict.fromkeys(ITEM_IDS, "no"),
+                "women_groups": answer,
+            }
+            row["n_items"] = None if n_items is None else n_items[i]
+            rows.append(row)
+    out = pd.DataFrame(rows)
+    out["n_items"] = out["n_items"].astype("Int64")
+    return out
+
+
+def test_mcnemar_items_counts_and_exact_p():
+    first = ["yes"] * 8 + ["no"] * 2
+    second = ["no"] * 6 + ["yes"] * 2 + ["no"] * 2
+    out = c.mcnemar_items(_common(first, second), ROUNDS).set_index("item")
+    row = out.loc["women_groups"]
+    assert (row["n_pairs"], row["yes_to_no"], row["no_to_yes"]) == (10, 6, 0)
+    assert row["share_1"] == 0.8 and row["share_2"] == 0.2
+    assert row["p_value"] == pytest.approx(2 / 64)
+    assert row["p_holm"] == pytest.approx(13 * 2 / 64)
+    low, high = proportion_confint(8, 10, method="wilson")
+    assert (row["conf_low_1"], row["conf_high_1"]) == pytest.approx((low, high))
+    # an item answered 'no' by everyone in both rounds still gives a 2 x 2 table
+    assert out.loc["childcare", ["yes_to_no", "no_to_yes", "p_value"]].tolist() == [0, 0, 1.0]
+    assert out.loc["childcare", "share_2"] == 0
+
+
+def test_mcnemar_items_drops_unanswered_items_and_non_responders():
+    first = ["yes"] * 8 + ["not_held", "unknown"]
+    common = _common(first, ["no"] * 10)
+    common.loc[(common["round"] == "2024") & (common["la_code"] == "E00"), "responded"] = False
+    out = c.mcnemar_items(common, ROUNDS).set_index("item")
+    assert out.loc["women_groups", "n_pairs"] == 7
+    assert out.loc["childcare", "n_pairs"] == 9
+
+
+def test_unknown_round_is_refused():
+    with pytest.raises(ValueError, match="rounds \\['2019'\\] are not in the common table"):
+        c.mcnemar_items(_common(["no"], ["no"]), ("2019", "2024"))
+
+
+def _exact_signed_rank_p(d: np.ndarray) -> float:
+    ranks = stats.rankdata(np.abs(d))
+    ranks[d == 0] = 0
+    centre = ranks.sum() / 2
+    null = np.array(list(product([0, 1], repeat=d.size))) @ ranks
+    return float(np.mean(np.abs(null - centre) >= abs(ranks[d > 0].sum() - centre) - 1e-9))
+
+
+def test_signed_rank_test_matches_full_enumeration_with_ties_and_zeros():
+    d = np.array([0, 0, 1, 1, 1, 2, 2, -1, 3, 1, 4, -2])
+    exact = _exact_signed_rank_p(d)
+    p = c.signed_rank_test(d, np.random.default_rng(5), n_resamples=9999)
+    assert p == pytest.approx(exact, abs=3 * np.sqrt(exact * (1 - exact) / 9999) + 1e-4)
+
+
+def test_signed_rank_test_with_no_change_is_one():
+    assert c.signed_rank_test(np.zeros(6), np.random.default_rng(1), n_resamples=99) == 1
+
+
+def test_paired_items_change():
+    before = [3, 4, 5, 6, 2, 2, 7, 8, 5, 5]
+    after = [4, 5, 6, 7, 2, 2, 9, 7, 6, 5]
+    common = _common(["no"] * 10, ["no"] * 10, items=(before, after))
+    common.loc[(common["round"] == "2024") & (common["la_code"] == "E09"), "n_items"] = pd.NA
+    out = c.paired_items_change(common, ROUNDS, np.random.default_rng(3)).set_index("statistic")
+    d = np.array(after[:9]) - np.array(before[:9])
+    assert out["n_pairs"].tolist() == [9, 9]
+    assert out.loc["mean_difference", "estimate"] == pytest.approx(d.mean())
+    assert out.loc["mean_difference", "p_value"] == pytest.approx(stats.ttest_1samp(d, 0).pvalue)
+    assert out.loc["median_difference", "estimate"] == 1
+    assert (
+        out.loc["median_difference", "conf_low"] <= 1 <= out.loc["median_difference", "conf_high"]
+    )
+    assert out.loc["median_difference", "p_value"] == pytest.approx(
+        _exact_signed_rank_p(d), abs=0.015
+    )
+
+
+def test_dumbbell_data_sorted_by_change_with_current_names():
+    common = _common(["no"] * 3, ["no"] * 3, items=([5, 1, 2], [3, 3, 0]))
+    out = c.dumbbell_data(common, ROUNDS)
+    assert out["la_code"].tolist() == ["E01", "E00", "E02"]
+    assert out["change"].tolist() == [2, -2, -2]
+    assert out[["before", "after"]].iloc[0].tolist() == [1, 3]
+    assert out["la_name"].iloc[0] == "LA 1 (2024)"
+    assert out["inherited"].tolist() == [False, True, False]
+
+
+def _survey() -> pd.DataFrame:
+    """Two options over three waves; 'housing' not asked in 2021; one missing answer per wave."""
+    ticks = {
+        "2021": {"childcare": [1, 1, 0, 0, None]},
+        "2023": {"childcare": [1, 1, 1, 0, None, 0], "housing": [1, 0, 0, 0, 0, None]},
+        "2025": {"childcare": [1, 0, 0, None], "housing": [1, 1, 1, None]},
+    }
+    rows = []
+    for wave, options in ticks.items():
+        for option in ("childcare", "housing"):
+            for i, tick in enumerate(options.get(option, [None] * 5)):
+                status = (
+                    "not_asked"
+                    if option not in options
+                    else "missing"
+                    if tick is None
+                    else "answered"
+                )
+                rows.append(
+                    (wave, f"org{i}", "barrier", option, "" if tick is None else str(tick), status)
+                )
+    return pd.DataFrame(rows, columns=["wave", "org_id", "question", "option", "value", "status"])
+
+
+def test_wave_proportions_exclude_missing_and_not_asked():
+    out = c.wave_proportions(_survey(), "barrier")
+    assert list(zip(out["wave"], out["option"], strict=True)) == [
+        ("2021", "childcare"),
+        ("2023", "childcare"),
+        ("2023", "housing"),
+        ("2025", "childcare"),
+        ("2025", "housing"),
+    ]
+    assert out["n"].tolist() == [4, 5, 5, 3, 3]
+    assert out["n_missing"].tolist() == [1, 1, 1, 1, 1]
+    assert out["count"].tolist() == [2, 3, 1, 1, 3]
+    low, high = proportion_confint(3, 5, method="wilson")
+    assert (out.loc[1, "conf_low"], out.loc[1, "conf_high"]) == pytest.approx((low, high))
+
+
+def test_wave_order_follows_the_given_list():
+    out = c.wave_proportions(_survey(), "barrier", waves=["2025", "2023", "2021"])
+    assert out["wave"].tolist()[0] == "2025"
+    with pytest.raises(ValueError, match="waves \\['2025'\\] are not in the wave list"):
+        c.wave_proportions(_survey(), "barrier", waves=["2021", "2023"])
+
+
+def test_wave_proportions_refuse_a_value_that_is_not_a_tick():
+    survey = _survey()
+    survey.loc[0, "value"] = "3"
+    with pytest.raises(ValueError, match="wave 2021, org org0, option 'childcare'.*'3'"):
+        c.wave_proportions(survey, "barrier")
+    with pytest.raises(ValueError, match="no survey rows for question 'support'"):
+        c.wave_proportions(survey, "support")
+
+
+def test_wave_changes_compare_only_options_asked_in_both_waves():
+    out = c.wave_changes(_survey(), "barrier")
+    assert list(
+        zip(out["comparison"], out["wave_from"], out["wave_to"], out["option"], strict=True)
+    ) == [
+        ("consecutive", "2021", "2023", "childcare"),
+        ("consecutive", "2023", "2025", "childcare"),
+        ("consecutive", "2023", "2025", "housing"),
+        ("first_to_last", "2021", "2025", "childcare"),
+    ]
+    row = out.iloc[2]
+    assert row["estimate"] == pytest.approx(3 / 3 - 1 / 5)
+    low, high = confint_proportions_2indep(3, 3, 1, 5, method="newcomb", compare="diff")
+    assert (row["conf_low"], row["conf_high"]) == pytest.approx((low, high))
+    assert out["p_holm"].min() == pytest.approx(min(1, 4 * out["p_value"].min()))
+
+
+def test_wave_changes_with_no_ticks_in_either_wave_has_p_one():
+    survey = _survey()
+    survey.loc[survey["status"] == "answered", "value"] = "0"
+    out = c.wave_changes(survey, "barrier")
+    assert (out["estimate"] == 0).all() and (out["p_value"] == 1).all()
+
+
+def _likert(values: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "wave": "2023",
+            "org_id": [f"o{i}" for i in range(len(values))],
+            "question": "partner",
+            "option": "police",
+            "value": values,
+            "status": ["missing" if v == "" else "answered" for v in values],
+        }
+    )
+
+
+def test_likert_summary_counts_levels_and_sets_dont_know_aside():
+    survey = _likert(["1", "2", "3", "3", "5", "5", "5", "dont_know", ""])
+    out = c.likert_summary(survey, "partner")
+    assert out["level"].tolist() == ["1", "2", "3", "4", "5"]
+    assert out["count"].tolist() == [1, 1, 2, 0, 3]
+    assert out["n"].unique().tolist() == [7] and out["dont_know"].unique().tolist() == [1]
+    assert out["share"].tolist() == pytest.approx([1 / 7, 1 / 7, 2 / 7, 0, 3 / 7])
+
+
+def test_likert_summary_takes_the_scale_from_the_caller():
+    survey = pd.concat([_likert(["1", "3", "dont_know"]), _likert(["2", "2"]).assign(wave="2021")])
+    out = c.likert_summary(survey, "partner", levels=("1", "2", "3"))
+    assert list(zip(out["wave"], out["level"], out["count"], strict=True)) == [
+        ("2021", "1", 0),
+        ("2021", "2", 2),
+        ("2021", "3", 0),
+        ("2023", "1", 1),
+        ("2023", "2", 0),
+        ("2023", "3", 1),
+    ]
+    with pytest.raises(ValueError, match="unexpected value '3'"):
+        c.likert_summary(survey, "partner", levels=("1", "2"))
+
+
+def test_barriers_ranked():
+    out = c.barriers_ranked(_survey(), "2025")
+    assert out["option"].tolist() == ["housing", "childcare"]
+    assert out["rank"].tolist() == [1, 2]
+    with pytest.raises(ValueError, match="no answers in wave '2019'"):
+        c.barriers_ranked(_survey(), "2019")

@@ -1,0 +1,318 @@
+"""Unit tests for pipeline.figures: the data behind each chart, input checks, reproducible saves."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.patches import RegularPolygon
+
+from pipeline import figures
+from pipeline.taxonomy import ITEM_LABELS, K_ITEMS, STATUSES
+
+T, ALT = "A headline", "Alt text describing the chart"
+
+
+def _intervals(labels, shares, **extra) -> pd.DataFrame:
+    shares = np.asarray(shares, float)
+    return pd.DataFrame(
+        {"label": labels, "share": shares, "conf_low": shares - 0.05, "conf_high": shares + 0.05}
+        | extra
+    )
+
+
+def _yticks(chart: figures.Chart, axes: int = 0) -> list[str]:
+    return [t.get_text() for t in chart.figure.axes[axes].get_yticklabels()]
+
+
+@pytest.fixture
+def hexes() -> pd.DataFrame:
+    return pd.DataFrame({"la_code": ["E1", "E2", "E3", "E4"], "q": [0, 1, 0, 1], "r": [0, 0, 1, 1]})
+
+
+# --- status and non-response ------------------------------------------------------------------
+
+
+def test_status_bar_fills_missing_statuses_and_computes_shares():
+    counts = pd.DataFrame(
+        {
+            "round": ["2021", "2021", "2024"],
+            "status": ["full", "no_response", "full"],
+            "count": [30, 10, 12],
+        }
+    )
+    chart = figures.status_bar(counts, T, ALT)
+    data = chart.data
+    assert len(data) == 2 * len(STATUSES)
+    assert data.loc[data["round"] == "2021", "status"].tolist() == list(STATUSES)
+    full_2021 = data[(data["round"] == "2021") & (data["status"] == "full")]
+    assert full_2021["share"].item() == pytest.approx(0.75)
+    assert data.loc[data["round"] == "2024", "count"].sum() == 12
+    assert data.groupby("round")["share"].sum().tolist() == pytest.approx([1.0, 1.0])
+    assert _yticks(chart)[0] == "Full response"
+    assert len(chart.figure.axes[0].patches) == 14
+
+
+def test_status_bar_rejects_unknown_status():
+    counts = pd.DataFrame({"round": ["2021"], "status": ["Provided"], "count": [3]})
+    with pytest.raises(ValueError, match=r"status_bar: column 'status' has unknown .*Provided"):
+        figures.status_bar(counts, T, ALT)
+
+
+def test_nonresponse_by_region_sorts_highest_first_and_marks_overall():
+    df = _intervals(["London", "North East", "South West"], [0.1, 0.4, 0.2], n=[33, 12, 15])
+    chart = figures.nonresponse_by_region(
+        df.rename(columns={"label": "region_name"}), T, ALT, overall=0.2
+    )
+    assert _yticks(chart) == ["North East (n = 12)", "South West (n = 15)", "London (n = 33)"]
+    assert len(chart.data) == 3
+    dashed = [ln for ln in chart.figure.axes[0].lines if ln.get_linestyle() == "--"]
+    assert [ln.get_xdata()[0] for ln in dashed] == [0.2]
+
+
+# --- provision --------------------------------------------------------------------------------
+
+
+def test_item_shares_labels_and_orders_by_last_round():
+    df = pd.concat(
+        [
+            _intervals(["childcare", "digital"], [0.6, 0.2], round="2021", n=100),
+            _intervals(["childcare", "digital"], [0.3, 0.5], round="2024", n=100),
+        ]
+    ).rename(columns={"label": "item"})
+    chart = figures.item_shares(df, T, ALT)
+    assert _yticks(chart) == [ITEM_LABELS["digital"], ITEM_LABELS["childcare"]]
+    assert len(chart.data) == 4
+    assert set(chart.data["item_label"]) == {ITEM_LABELS["digital"], ITEM_LABELS["childcare"]}
+    assert chart.figure.axes[0].get_legend() is not None
+
+
+def test_item_shares_rejects_unknown_item_and_bad_interval():
+    df = _intervals(["childcare"], [0.5], n=10).rename(columns={"label": "item"})
+    with pytest.raises(ValueError, match="unknown values.*creche"):
+        figures.item_shares(df.assign(item="creche"), T, ALT)
+    with pytest.raises(ValueError, match="row 0 has 'share' outside its interval"):
+        figures.item_shares(df.assign(conf_low=0.6), T, ALT)
+
+
+def test_items_histogram_counts_every_value_including_zeros():
+    df = pd.DataFrame({"round": ["2021"] * 3 + ["2024"] * 2, "n_items": [0, 5, 5, 13, 2]})
+    data = figures.items_histogram(df, T, ALT).data
+    assert len(data) == 2 * (K_ITEMS + 1)
+    r21 = data[data["round"] == "2021"].set_index("n_items")
+    assert r21.loc[5, "n_las"] == 2 and r21.loc[1, "n_las"] == 0
+    assert r21.loc[5, "share"] == pytest.approx(2 / 3)
+    assert data.loc[data["round"] == "2024", "n_las"].sum() == 2
+
+
+def test_items_histogram_rejects_out_of_range():
+    with pytest.raises(ValueError, match=r"'n_items' is not a whole number 0..13 in row 1"):
+        figures.items_histogram(pd.DataFrame({"n_items": [3, 14]}), T, ALT)
+
+
+def test_hex_map_draws_one_hexagon_per_la_in_odd_r_layout(hexes):
+    df = pd.DataFrame({"la_code": ["E1", "E2", "E3", "E4"], "n_items": [0, 13, None, 4]})
+    chart = figures.hex_map(df, hexes, T, ALT)
+    patches = [p for p in chart.figure.axes[0].patches if isinstance(p, RegularPolygon)]
+    assert len(patches) == 4
+    data = chart.data.set_index("la_code")
+    width = np.sqrt(3)
+    assert data.loc["E3", "x"] - data.loc["E1", "x"] == pytest.approx(width / 2)  # odd row right
+    assert data.loc["E3", "y"] > data.loc["E1", "y"]  # r grows northwards, drawn upwards
+    assert data.loc["E3", "fill"] == figures.NO_DATA
+    assert data.loc["E1", "fill"] != data.loc["E2", "fill"]
+    legend = [t.get_text() for t in chart.figure.axes[0].get_legend().get_texts()]
+    assert legend == ["No response (1)"]
+
+
+def test_hex_map_rejects_authorities_missing_from_either_side(hexes):
+    df = pd.DataFrame({"la_code": ["E1", "E2", "E3", "E9"], "n_items": [1, 2, 3, 4]})
+    with pytest.raises(ValueError, match=r"1 la_code not in the hex layout: \['E9'\]"):
+        figures.hex_map(df, hexes, T, ALT)
+    with pytest.raises(ValueError, match=r"1 la_code not in the data: \['E4'\]"):
+        figures.hex_map(df.iloc[:3], hexes, T, ALT)
+
+
+# --- models -----------------------------------------------------------------------------------
+
+
+def test_caterpillar_sorts_draws_null_and_shrunken():
+    df = pd.DataFrame(
+        {
+            "label": ["A", "B", "C"],
+            "estimate": [0.8, 1.3, 1.0],
+            "conf_low": [0.6, 1.1, 0.9],
+            "conf_high": [1.0, 1.5, 1.1],
+            "shrunken": [0.9, 1.2, 1.0],
+        }
+    )
+    chart = figures.caterpillar(df, T, ALT)
+    ax = chart.figure.axes[0]
+    assert _yticks(chart) == ["B", "C", "A"]
+    assert ax.get_xscale() == "log"
+    assert any(ln.get_xdata()[0] == 1.0 for ln in ax.lines)
+    assert len(ax.collections[-1].get_offsets()) == 3  # the shrunken diamonds
+    with pytest.raises(ValueError, match="log_scale needs positive"):
+        figures.caterpillar(df.assign(conf_low=[-0.1, 1.1, 0.9]), T, ALT)
+
+
+def test_funnel_plot_stacks_points_and_limits_and_labels_outliers():
+    points = pd.DataFrame(
+        {
+            "label": ["A", "B", "C", "D"],
+            "n": [100, 400, 900, 5],
+            "share": [0.3, 0.6, 0.1, None],
+            "outlier": [False, True, True, False],
+        }
+    )
+    grid = np.array([50.0, 500.0, 1000.0])
+    se = np.sqrt(0.09 / grid)
+    limits = pd.concat(
+        [
+            pd.DataFrame({"n": grid, "level": lvl, "lower": 0.3 - z * se, "upper": 0.3 + z * se})
+            for lvl, z in ((0.95, 2), (0.998, 3))
+        ]
+    )
+    chart = figures.funnel_plot(points, limits, T, ALT, target=0.3)
+    layers = chart.data["layer"].value_counts()
+    assert layers["point"] == 4 and layers["limit"] == 2 * 2 * 3
+    assert sorted(chart.data.loc[chart.data["layer"] == "limit", "level"].unique()) == [0.95, 0.998]
+    ax = chart.figure.axes[0]
+    assert sorted(t.get_text() for t in ax.texts) == ["1 not shown (counts withheld)", "B", "C"]
+    assert sum(len(c.get_offsets()) for c in ax.collections) == 3
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[:3] == ["England 30.0%", "95% limits", "99.8% limits"]
+
+
+def test_dumbbell_keeps_largest_changes_and_notes_the_rest():
+    df = pd.DataFrame(
+        {
+            "la_name": [f"LA{i:02d}" for i in range(30)],
+            "before": [5] * 30,
+            "after": [5 + (i - 15) // 3 for i in range(30)],
+        }
+    )
+    chart = figures.dumbbell(df, T, ALT, show=4)
+    data = chart.data
+    assert len(data) == 8
+    assert data["change"].iloc[0] == 4 and data["change"].iloc[-1] == -5
+    assert data["group"].tolist() == ["Largest increases"] * 4 + ["Largest decreases"] * 4
+    assert any("22 local authorities" in t.get_text() for t in chart.figure.axes[0].texts)
+    assert len(figures.dumbbell(df.head(6), T, ALT, show=4).data) == 6
+
+
+def test_residual_diagnostics_has_smooth_threshold_and_labels():
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame(
+        {
+            "fitted": rng.uniform(1, 5, 40),
+            "residual": rng.normal(size=40),
+            "influence": rng.exponential(0.01, 40),
+        }
+    )
+    df.loc[7, "influence"] = 0.5
+    chart = figures.residual_diagnostics(df, T, ALT, n_labels=2)
+    assert chart.data["smooth"].notna().all() and len(chart.data) == 40
+    right = chart.figure.axes[1]
+    assert any(ln.get_ydata()[0] == pytest.approx(0.1) for ln in right.lines)  # 4 / n
+    assert "7" in [t.get_text() for t in right.texts]
+
+
+# --- survey -----------------------------------------------------------------------------------
+
+
+def test_likert_diverging_centres_neutral_on_zero():
+    levels = ["Poor", "Neither", "Good"]
+    df = pd.DataFrame(
+        {"wave": "2021", "option": "Police", "level": levels, "share": [0.5, 0.2, 0.3]}
+    )
+    data = figures.likert_diverging(df, T, ALT, levels=levels, neutral="Neither").data
+    edges = data.set_index("level")[["left", "right"]]
+    assert edges.loc["Poor"].tolist() == pytest.approx([-0.6, -0.1])
+    assert edges.loc["Neither"].tolist() == pytest.approx([-0.1, 0.1])
+    assert edges.loc["Good"].tolist() == pytest.approx([0.1, 0.4])
+    with pytest.raises(ValueError, match="unknown values.*Excellent"):
+        figures.likert_diverging(df.assign(level="Excellent"), T, ALT, levels=levels)
+
+
+def test_ranked_bars_and_wave_lines():
+    df = pd.concat(
+        [
+            _intervals(["Stigma", "Cost"], [0.5, 0.3], wave="2021"),
+            _intervals(["Stigma", "Cost"], [0.4, 0.6], wave="2023"),
+        ]
+    )
+    chart = figures.ranked_bars(df, T, ALT)
+    assert _yticks(chart) == ["Cost", "Stigma"]
+    assert len(chart.figure.axes[0].patches) == 4
+    lines = figures.wave_lines(df.rename(columns={"label": "option"}), T, ALT, ncols=3)
+    assert [ax.get_title(loc="left") for ax in lines.figure.axes] == ["Stigma", "Cost"]
+    assert len(lines.data) == 4
+
+
+@pytest.mark.parametrize(
+    ("call", "column"),
+    [
+        (
+            lambda: figures.nonresponse_by_region(pd.DataFrame({"region_name": ["X"]}), T, ALT),
+            "share",
+        ),
+        (
+            lambda: figures.caterpillar(pd.DataFrame({"label": ["X"], "estimate": [1.0]}), T, ALT),
+            "conf_low",
+        ),
+        (
+            lambda: figures.dumbbell(pd.DataFrame({"la_name": ["X"], "before": [1]}), T, ALT),
+            "after",
+        ),
+        (lambda: figures.wave_lines(pd.DataFrame({"option": ["X"]}), T, ALT), "wave"),
+    ],
+)
+def test_missing_column_is_named(call, column):
+    with pytest.raises(ValueError, match=f"no column '{column}'"):
+        call()
+
+
+def test_empty_cell_and_missing_title_are_rejected():
+    df = _intervals(["A"], [0.5], n=[3]).rename(columns={"label": "region_name"})
+    with pytest.raises(ValueError, match="column 'n' is empty in row 0"):
+        figures.nonresponse_by_region(df.assign(n=[None]), T, ALT)
+    with pytest.raises(ValueError, match="needs a headline title and alt text"):
+        figures.nonresponse_by_region(df, T, " ")
+
+
+# --- saving -----------------------------------------------------------------------------------
+
+
+def _chart() -> figures.Chart:
+    df = _intervals(["Stigma & shame", "Cost"], [0.512345678, 0.25], wave="2021")
+    return figures.ranked_bars(df, 'Stigma <leads> "by far"', "Bars: stigma 51%, cost 25%.")
+
+
+def test_save_chart_writes_accessible_svg_png_and_csv(tmp_path):
+    paths = figures.save_chart(_chart(), tmp_path, "barriers")
+    assert {k: p.name for k, p in paths.items()} == {
+        "svg": "barriers.svg",
+        "png": "barriers.png",
+        "csv": "barriers.csv",
+    }
+    svg = paths["svg"].read_text(encoding="utf-8")
+    assert '<title id="barriers-title">Stigma &lt;leads&gt; "by far"</title>' in svg
+    assert '<desc id="barriers-desc">Bars: stigma 51%, cost 25%.</desc>' in svg
+    assert 'role="img" aria-labelledby="barriers-title barriers-desc"' in svg
+    assert svg.index("<title") < svg.index("<metadata")
+    assert paths["png"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    csv = paths["csv"].read_bytes()
+    assert b"\r\n" not in csv
+    assert csv.splitlines()[1] == b"2021,Stigma & shame,0.512346,0.462346,0.562346"
+
+
+def test_save_chart_is_byte_identical_on_rerun(tmp_path):
+    first = figures.save_chart(_chart(), tmp_path / "a", "chart")
+    second = figures.save_chart(_chart(), tmp_path / "b", "chart")
+    for kind in ("svg", "png", "csv"):
+        assert first[kind].read_bytes() == second[kind].read_bytes(), kind
+
+
+def test_chart_displays_as_png_in_notebooks():
+    assert _chart()._repr_png_()[:4] == b"\x89PNG"
