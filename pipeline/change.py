@@ -21,8 +21,7 @@ from statsmodels.stats.proportion import (
     test_proportions_2indep,
 )
 
-from pipeline.survey import DONT_KNOW
-from pipeline.taxonomy import ITEM_IDS, ITEM_LABELS
+from pipeline.taxonomy import DONT_KNOW, ITEM_IDS, ITEM_LABELS
 
 YES_NO = ["no", "yes"]  # item answers that enter a paired comparison
 TICKED = ("0", "1")  # multi-select values: not ticked, ticked
@@ -360,3 +359,20 @@ def barriers_ranked(
     out = out.sort_values(["share", "option"], ascending=[False, True]).reset_index(drop=True)
     out["rank"] = out["share"].rank(method="min", ascending=False).astype("Int64")
     return out
+
+
+def change_table(changes: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """wave_changes as published: options labelled, shares' difference, no counts of people."""
+    columns = [
+        "option",
+        "comparison",
+        "wave_from",
+        "wave_to",
+        "estimate",
+        "conf_low",
+        "conf_high",
+        "p_value",
+        "p_holm",
+    ]
+    out = changes[columns].rename(columns={"estimate": "difference"})
+    return out.assign(option=out["option"].map(labels))

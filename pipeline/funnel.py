@@ -194,8 +194,9 @@ def chart_limits(
     Kind UNADJUSTED, and ADJUSTED as well when tau2 > 0.
     """
     kinds = {UNADJUSTED: None} | ({ADJUSTED: tau2} if tau2 > 0 else {})
-    frames = [funnel_limits(target, n_grid, t2, levels).assign(kind=kind)
-              for kind, t2 in kinds.items()]
+    frames = [
+        funnel_limits(target, n_grid, t2, levels).assign(kind=kind) for kind, t2 in kinds.items()
+    ]
     return pd.concat(frames, ignore_index=True)
 
 

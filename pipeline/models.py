@@ -226,12 +226,14 @@ def diagnostics(models: CountModels, family: str, frame: pd.DataFrame) -> pd.Dat
     nb = sm.families.NegativeBinomial(alpha=alpha) if alpha > 0 else sm.families.Poisson()
     glm = sm.GLM(chosen.model.endog, chosen.model.exog, family=nb).fit()
     rows = _responders(_one_round(frame))
-    return pd.DataFrame({
-        "label": rows["la_name"].to_numpy(),
-        "fitted": glm.fittedvalues,
-        "residual": glm.resid_pearson,
-        "influence": glm.get_influence().cooks_distance[0],
-    })
+    return pd.DataFrame(
+        {
+            "label": rows["la_name"].to_numpy(),
+            "fitted": glm.fittedvalues,
+            "residual": glm.resid_pearson,
+            "influence": glm.get_influence().cooks_distance[0],
+        }
+    )
 
 
 # --- bounded outcome: at most K items ----------------------------------------------------

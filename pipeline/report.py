@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import json
 import platform
 import re
 import subprocess
@@ -53,23 +55,22 @@ def render(template: str, **context: Any) -> str:
     return _environment().get_template(template).render(css=Markup(css), **context)
 
 
-def inline_svg(path: Path, title: str, alt: str, ident: str) -> Markup:
-    """An SVG file's markup for inline use, labelled for screen readers."""
-    svg = path.read_text(encoding="utf-8")
-    svg = svg[svg.index("<svg") :]
-    label = f'<svg role="img" aria-labelledby="{ident}-t {ident}-d"'
-    svg = svg.replace("<svg", label, 1)
-    svg = re.sub(
-        r"<title>.*?</title>",
-        f'<title id="{ident}-t">{escape(title)}</title>',
-        svg,
-        count=1,
-        flags=re.S,
-    )
-    svg = re.sub(
-        r"<desc>.*?</desc>", f'<desc id="{ident}-d">{escape(alt)}</desc>', svg, count=1, flags=re.S
-    )
-    return Markup(svg)
+def figure(svg_path: Path, number: int, base: Path) -> dict[str, Any]:
+    """A numbered figure for the section: inline SVG, its headline title and alt text.
+
+    The title and alt text are read from the SVG's own <title> and <desc> (written by
+    figures.save_chart), so the caption always matches the chart.
+    """
+    svg = svg_path.read_text(encoding="utf-8")
+    title = html.unescape(re.search(r"<title[^>]*>(.*?)</title>", svg, re.S).group(1))
+    alt = html.unescape(re.search(r"<desc[^>]*>(.*?)</desc>", svg, re.S).group(1))
+    return {
+        "number": number,
+        "svg": Markup(svg[svg.index("<svg") :]),
+        "title": title,
+        "alt": alt,
+        "csv": svg_path.with_suffix(".csv").relative_to(base).as_posix(),
+    }
 
 
 def table_html(frame: pd.DataFrame, number: int, caption: str) -> Markup:
@@ -81,11 +82,11 @@ def table_html(frame: pd.DataFrame, number: int, caption: str) -> Markup:
     return Markup(body.replace('<tr style="text-align: right;">', "<tr>"))
 
 
-def write_pdf(html: str, out: Path, base_url: Path) -> None:
+def write_pdf(page: str, out: Path, base_url: Path) -> None:
     """Print the HTML to an A4 PDF with WeasyPrint (bookmarks come from the headings)."""
     import weasyprint
 
-    weasyprint.HTML(string=html, base_url=str(base_url)).write_pdf(
+    weasyprint.HTML(string=page, base_url=str(base_url)).write_pdf(
         out, pdf_identifier=b"quantitative-section", uncompressed_pdf=False
     )
 
@@ -96,25 +97,107 @@ def _git(*args: str) -> str:
     ).stdout.strip()
 
 
+def _merge(into: dict[str, Any], path: list[str], value: Any) -> None:
+    for part in path[:-1]:
+        into = into.setdefault(part, {})
+    if isinstance(value, dict) and isinstance(into.get(path[-1]), dict):
+        for key, item in value.items():
+            _merge(into[path[-1]], [key], item)
+    else:
+        into[path[-1]] = value
+
+
 def provenance(params: dict[str, Any], lock_file: Path = Path("dvc.lock")) -> dict[str, Any]:
-    """Commit, dirty flag, input hashes, parameters and versions; dated by the commit."""
+    """Commit, dirty flag, input hashes, parameters and versions; dated by the commit.
+
+    The parameters are those every stage ran with, as dvc.lock records them, plus the
+    calling stage's own (`params`, not yet in the lock while it runs).
+    """
     dirty = _git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!dvc.lock")
     lock = yaml.safe_load(lock_file.read_text()) if lock_file.exists() else {"stages": {}}
+    stages = list(lock.get("stages", {}).values())
     inputs = {
         d["path"]: d.get("md5", "")
-        for stage in lock.get("stages", {}).values()
+        for stage in stages
         for d in stage.get("deps", [])
         if d["path"].startswith("data/")
         and not d["path"].startswith(("data/processed", "data/interim"))
     }
+    used: dict[str, Any] = {}
+    for stage in [*stages, {"params": {"params.yaml": params}}]:
+        for key, value in stage.get("params", {}).get("params.yaml", {}).items():
+            _merge(used, key.split("."), value)
     return {
         "version": pipeline.__version__,
         "commit": _git("rev-parse", "HEAD") or "not a git checkout",
         "dirty": bool(dirty),
         "date": _git("log", "-1", "--format=%cs") or "unknown",
         "inputs": dict(sorted(inputs.items())),
-        "params": params,
+        "params": used,
         "python": platform.python_version(),
         "packages": {name: metadata.version(name) for name in KEY_PACKAGES},
     }
 
+
+def write_section(
+    context: dict[str, Any], stamp: dict[str, Any], title: str, synthetic: bool, out_dir: Path
+) -> tuple[Path, Path]:
+    """Render the section to HTML and print the same HTML to PDF."""
+    page = render(
+        "section.html.j2",
+        title=title,
+        synthetic=synthetic,
+        stamp=stamp,
+        table_html=table_html,
+        **context,
+    )
+    html_path, pdf_path = (
+        out_dir / "quantitative_section.html",
+        out_dir / "quantitative_section.pdf",
+    )
+    html_path.write_text(page, encoding="utf-8")
+    write_pdf(page, pdf_path, base_url=out_dir)
+    return html_path, pdf_path
+
+
+def stage_entries(dvc_file: Path = Path("dvc.yaml")) -> list[dict[str, str]]:
+    """Each stage in dvc.yaml order with the title line of its notebook and its output links."""
+    entries = []
+    for name in yaml.safe_load(dvc_file.read_text(encoding="utf-8"))["stages"]:
+        cells = json.loads(Path(f"notebooks/{name}.ipynb").read_text(encoding="utf-8"))["cells"]
+        heading = "".join(cells[0]["source"]).splitlines()[0]
+        entries.append(
+            {
+                "name": name,
+                "about": heading.lstrip("# ").removeprefix("Stage: "),
+                "html": f"stages/{name}.html",
+                "ipynb": f"stages/{name}.ipynb",
+                "log": f"logs/{name}.log",
+            }
+        )
+    return entries
+
+
+def write_index(stamp: dict[str, Any], title: str, synthetic: bool, out_dir: Path) -> Path:
+    """The reviewer index: stage notebooks, section, workbook, chart data, provenance."""
+    data_files = [
+        {
+            "href": p.relative_to(out_dir).as_posix(),
+            "label": f"Data behind {p.parent.name}/{p.stem}",
+        }
+        for p in sorted((out_dir / "figures").rglob("*.csv"))
+    ]
+    data_files.append({"href": "exclusions.csv", "label": "Excluded rows, with reasons"})
+    page = render(
+        "index.html.j2",
+        title=title,
+        synthetic=synthetic,
+        stamp=stamp,
+        stages=stage_entries(),
+        workbook="tables.xlsx",
+        data_files=data_files,
+        params_yaml=yaml.safe_dump(stamp["params"], sort_keys=True),
+    )
+    path = out_dir / "index.html"
+    path.write_text(page, encoding="utf-8")
+    return path

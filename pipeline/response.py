@@ -18,8 +18,11 @@ def _with_wilson(table: pd.DataFrame, count: str, n: str) -> pd.DataFrame:
 
 def response_rates(responses: pd.DataFrame) -> pd.DataFrame:
     """Per round: authorities asked, answered (full or partial), share with Wilson 95% CI."""
-    table = (responses.groupby("round", sort=True)
-             .agg(n=("la_code", "size"), responded=("responded", "sum")).reset_index())
+    table = (
+        responses.groupby("round", sort=True)
+        .agg(n=("la_code", "size"), responded=("responded", "sum"))
+        .reset_index()
+    )
     return _with_wilson(table, "responded", "n")
 
 
@@ -35,35 +38,45 @@ def working_days(sent: pd.Series, answered: pd.Series) -> pd.Series:
     """Working days (Monday to Friday; bank holidays not excluded) from sending to answer."""
     known = sent.notna() & answered.notna()
     days = pd.Series(pd.NA, index=sent.index, dtype="Int64")
-    days[known] = np.busday_count(sent[known].to_numpy(dtype="datetime64[D]"),
-                                  answered[known].to_numpy(dtype="datetime64[D]"))
+    days[known] = np.busday_count(
+        sent[known].to_numpy(dtype="datetime64[D]"), answered[known].to_numpy(dtype="datetime64[D]")
+    )
     return days
 
 
 def timeliness(responses: pd.DataFrame) -> pd.DataFrame:
     """Per round, among dated replies: median days to answer and the share within the deadline."""
-    days = working_days(pd.to_datetime(responses["date_sent"]),
-                        pd.to_datetime(responses["date_responded"]))
+    days = working_days(
+        pd.to_datetime(responses["date_sent"]), pd.to_datetime(responses["date_responded"])
+    )
     frame = responses.assign(working_days=days).dropna(subset=["working_days"])
-    table = frame.groupby("round", sort=True).agg(
-        n=("working_days", "size"),
-        median_calendar_days=("days_to_answer", "median"),
-        median_working_days=("working_days", "median"),
-        on_time=("working_days", lambda d: int((d <= FOI_DEADLINE_WORKING_DAYS).sum())),
-    ).reset_index()
+    table = (
+        frame.groupby("round", sort=True)
+        .agg(
+            n=("working_days", "size"),
+            median_calendar_days=("days_to_answer", "median"),
+            median_working_days=("working_days", "median"),
+            on_time=("working_days", lambda d: int((d <= FOI_DEADLINE_WORKING_DAYS).sum())),
+        )
+        .reset_index()
+    )
     return _with_wilson(table, "on_time", "n")
 
 
 def nonresponse_by_region(responses: pd.DataFrame) -> pd.DataFrame:
     """Per round and region: authorities asked, not answering, share with Wilson 95% CI."""
-    table = (responses.assign(missing=~responses["responded"].astype(bool))
-             .groupby(["round", "region_name"], sort=True)
-             .agg(n=("la_code", "size"), not_responded=("missing", "sum")).reset_index())
+    table = (
+        responses.assign(missing=~responses["responded"].astype(bool))
+        .groupby(["round", "region_name"], sort=True)
+        .agg(n=("la_code", "size"), not_responded=("missing", "sum"))
+        .reset_index()
+    )
     return _with_wilson(table, "not_responded", "n")
 
 
 def non_responders(responses: pd.DataFrame) -> pd.DataFrame:
     """The authorities that did not provide information, by round, region and status."""
-    rows = responses.loc[~responses["responded"].astype(bool),
-                         ["round", "region_name", "la_name", "status"]]
+    rows = responses.loc[
+        ~responses["responded"].astype(bool), ["round", "region_name", "la_name", "status"]
+    ]
     return rows.sort_values(["round", "region_name", "la_name"]).reset_index(drop=True)

@@ -51,3 +51,6 @@ ANSWERS: tuple[str, ...] = ("yes", "no", "not_held", "unknown")
 
 # How a reported treatment count was written.
 COUNT_FLAGS: tuple[str, ...] = ("exact", "approximate", "censored", "not_held", "missing")
+
+# Survey answer code for "Don't know" on every Likert scale.
+DONT_KNOW: str = "dont_know"

@@ -37,15 +37,32 @@ def _hashes(root: Path) -> dict[str, str]:
 def repo(tmp_path_factory) -> Path:
     """A clean copy of the repository's committed and staged files, as a fresh git checkout."""
     dst = tmp_path_factory.mktemp("clone") / "repo"
-    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-                            cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     for rel in listed:
         if (ROOT / rel).is_file():
             (dst / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / rel, dst / rel)
-    for cmd in (["git", "init", "-q"], ["git", "add", "-A"],
-                ["git", "-c", "user.name=t", "-c", "user.email=t@example.org",
-                 "commit", "-qm", "snapshot", "--date=2024-01-01T00:00:00"]):
+    for cmd in (
+        ["git", "init", "-q"],
+        ["git", "add", "-A"],
+        [
+            "git",
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.org",
+            "commit",
+            "-qm",
+            "snapshot",
+            "--date=2024-01-01T00:00:00",
+        ],
+    ):
         _run(cmd, dst)
     return dst
 
@@ -83,7 +100,9 @@ def test_html_has_no_code_and_no_network(repo, cold_run):
     assert not re.search(r"""(src|href)=["']https?://""", html)
     assert "import pipeline" not in html
     for page in (repo / "reports").rglob("*.html"):
-        assert not re.search(r"""(src|href)=["']https?://""", page.read_text(encoding="utf-8")), page
+        assert not re.search(r"""(src|href)=["']https?://""", page.read_text(encoding="utf-8")), (
+            page
+        )
 
 
 def test_parameter_change_reruns_only_dependants(repo, cold_run):

@@ -9,7 +9,8 @@ from pipeline.accounting import Account, accounts_metrics, exclusions
 def test_balanced_account_is_accepted():
     account = Account("foi/2021.csv", rows_in=10, kept=7, excluded=1, blank=2)
     assert accounts_metrics([account]) == {
-        "foi/2021.csv": {"rows_in": 10, "kept": 7, "excluded": 1, "blank": 2}}
+        "foi/2021.csv": {"rows_in": 10, "kept": 7, "excluded": 1, "blank": 2}
+    }
 
 
 def test_lost_rows_raise():

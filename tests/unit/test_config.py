@@ -23,8 +23,12 @@ def test_committed_params_are_valid():
 @pytest.mark.parametrize(
     ("section", "key", "value", "message"),
     [
-        ("model", "family", "nb",
-         "params.yaml: model.family must be one of auto, poisson, negative_binomial (got 'nb')"),
+        (
+            "model",
+            "family",
+            "nb",
+            "params.yaml: model.family must be one of auto, poisson, negative_binomial (got 'nb')",
+        ),
         ("foi", "fuzzy_threshold", "high", "foi.fuzzy_threshold must be a valid number"),
         ("foi", "fuzzy_threshold", 120, "foi.fuzzy_threshold must be less than or equal to 100"),
         ("disclosure", "suppress_below", 0, "disclosure.suppress_below must be greater than"),

@@ -61,7 +61,11 @@ def test_xlsx_with_title_row_and_merged_header(tmp_path):
         ("a.csv", b"Local authority,State\nHull,x\n", "no header row with the columns"),
         ("a.xlsx", b"this is not a spreadsheet", "cannot be read as a spreadsheet"),
         ("a.csv", b"\x00\x01\x02binary", "file is binary"),
-        ("a.csv", b"Local authority,Status\nHull,Provided,extra\n", "a.csv, row 2: row has 3 cells"),
+        (
+            "a.csv",
+            b"Local authority,Status\nHull,Provided,extra\n",
+            "a.csv, row 2: row has 3 cells",
+        ),
         ("a.txt", b"x", "unsupported file type"),
     ],
 )

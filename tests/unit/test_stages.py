@@ -15,8 +15,9 @@ NOTEBOOKS = sorted(Path("notebooks").glob("*.ipynb"))
 
 
 def _code_cells(path: Path) -> list[dict]:
-    return [c for c in json.loads(path.read_text(encoding="utf-8"))["cells"]
-            if c["cell_type"] == "code"]
+    return [
+        c for c in json.loads(path.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"
+    ]
 
 
 def _pipeline_imports(source: str) -> set[str]:
@@ -59,9 +60,9 @@ def test_source_notebooks_are_thin_and_stripped(path):
     for cell in code:
         assert cell["outputs"] == [] and cell["execution_count"] is None
         tree = ast.parse("".join(cell["source"]))
-        assert not [n for n in ast.walk(tree)
-                    if isinstance(n, ast.FunctionDef | ast.ClassDef | ast.Lambda)], \
-            "logic belongs in pipeline/"
+        assert not [
+            n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.ClassDef | ast.Lambda)
+        ], "logic belongs in pipeline/"
 
 
 @pytest.mark.parametrize("name", sorted(STAGES))
@@ -72,12 +73,17 @@ def test_stage_declares_its_notebook_code_and_paths(name):
     outs |= {next(iter(m)) if isinstance(m, dict) else m for m in stage.get("metrics", [])}
     assert stage["cmd"].split()[:5] == ["python", "-m", "pipeline", "stage", name]
     assert f"notebooks/{name}.ipynb" in deps
-    assert {f"reports/stages/{name}.ipynb", f"reports/stages/{name}.html",
-            f"reports/logs/{name}.log"} <= outs
+    assert {
+        f"reports/stages/{name}.ipynb",
+        f"reports/stages/{name}.html",
+        f"reports/logs/{name}.log",
+    } <= outs
     for path in re.findall(r"-p \w+=(\S+)", stage["cmd"]):
-        assert any(path == d or d.startswith(path.rstrip("/") + "/") or path.startswith(d + "/")
-                   for d in deps | outs), f"{path} is passed to {name} but not declared"
-    source = "".join("".join(c["source"]) for c in _code_cells(Path(f"notebooks/{name}.ipynb")))
+        assert any(
+            path == d or d.startswith(path.rstrip("/") + "/") or path.startswith(d + "/")
+            for d in deps | outs
+        ), f"{path} is passed to {name} but not declared"
+    source = "\n".join("".join(c["source"]) for c in _code_cells(Path(f"notebooks/{name}.ipynb")))
     used = _closure(_pipeline_imports(source) | {"notebook", "config"})
     declared = {Path(d).stem for d in deps if d.startswith("pipeline/") and d.endswith(".py")}
     assert used <= declared | {"__init__"}, f"{name} uses undeclared modules {used - declared}"

@@ -1,0 +1,91 @@
+"""Cleaning the synthetic survey example reproduces the truth the generator wrote."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline import survey
+from pipeline.synth import survey as synth_survey
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "data" / "example"
+REFERENCE = ROOT / "data" / "reference"
+TRUTH = ROOT / "tests" / "truth"
+WAVES = ["2021", "2023", "2025"]
+SEED = 20240501  # params.yaml model.seed, the seed `python -m pipeline synth` uses
+
+
+@pytest.fixture(scope="module")
+def result() -> survey.SurveyResult:
+    return survey.clean_waves(EXAMPLE, WAVES, REFERENCE, fuzzy_threshold=90)
+
+
+def _truth(name: str) -> pd.DataFrame:
+    return pd.read_csv(TRUTH / name, dtype=str, keep_default_na=False)
+
+
+def test_responses_reproduce_the_truth_for_every_wave(result: survey.SurveyResult) -> None:
+    truth = _truth("survey_responses.csv")
+    assert sorted(truth["wave"].unique()) == WAVES
+    pd.testing.assert_frame_equal(result.responses, truth)
+
+
+def test_areas_reproduce_the_truth(result: survey.SurveyResult) -> None:
+    pd.testing.assert_frame_equal(result.areas, _truth("survey_areas.csv"))
+
+
+def test_schemas_pass_on_truth_and_output(result: survey.SurveyResult) -> None:
+    survey.RESPONSES_SCHEMA.validate(_truth("survey_responses.csv"))
+    survey.AREAS_SCHEMA.validate(_truth("survey_areas.csv"))
+    survey.RESPONSES_SCHEMA.validate(result.responses)
+    survey.ORGS_SCHEMA.validate(result.orgs)
+    survey.AREAS_SCHEMA.validate(result.areas)
+    survey.COMMENTS_SCHEMA.validate(result.comments)
+
+
+def test_every_row_is_accounted_for(result: survey.SurveyResult) -> None:
+    truth = _truth("survey_responses.csv")
+    kept = truth.groupby("wave")["org_id"].nunique().to_dict()
+    accounts = {a.file: (a.kept, a.excluded, a.blank) for a in result.accounts}
+    assert accounts == {
+        "survey/2021.csv": (kept["2021"], 1, 1),
+        "survey/2023.xlsx": (kept["2023"], 1, 1),
+        "survey/2025.csv": (kept["2025"], 0, 1),
+    }
+    assert result.exclusions["reason"].str.startswith("duplicate org_id").all()
+
+
+def test_drift_is_recorded_as_not_asked(result: survey.SurveyResult) -> None:
+    asked = survey.not_asked(result.responses).set_index(["wave", "question"])["options"]
+    assert asked.to_dict() == {
+        ("2021", "support"): "peer_support, financial_support",
+        ("2021", "barrier"): "cost_of_living",
+        ("2023", "support"): "financial_support",
+        ("2023", "barrier"): "cost_of_living",
+        ("2025", "barrier_severity"): "(whole question)",
+    }
+
+
+def test_no_planted_personal_datum_leaks_into_any_output(result: survey.SurveyResult) -> None:
+    planted = (TRUTH / "planted_personal_data.txt").read_text(encoding="utf-8").splitlines()
+    assert len(planted) > 100
+    frames = [result.responses, result.orgs, result.areas, result.comments, result.exclusions]
+    text = "\n".join(
+        "\n".join(frame[column].astype(str)) for frame in frames for column in frame.columns
+    ).casefold()
+    leaks = [datum for datum in planted if datum.casefold() in text]
+    assert leaks == []
+    assert result.comments["text"].str.contains(r"\[(?:email|phone|postcode|name)\]").sum() > 20
+
+
+def test_regenerating_with_the_default_seed_is_byte_identical(tmp_path: Path) -> None:
+    rng = np.random.default_rng(np.random.SeedSequence(SEED).spawn(2)[1])
+    synth_survey.generate(REFERENCE, tmp_path / "out", tmp_path / "truth", rng)
+    for name in ("2021.csv", "2023.xlsx", "2025.csv", "codebook.yaml"):
+        assert (tmp_path / "out" / "survey" / name).read_bytes() == (
+            EXAMPLE / "survey" / name
+        ).read_bytes(), name
+    for name in ("survey_responses.csv", "survey_areas.csv", "planted_personal_data.txt"):
+        assert (tmp_path / "truth" / name).read_bytes() == (TRUTH / name).read_bytes(), name
