@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict, dataclass
 
 import pandas as pd
+
+log = logging.getLogger(__name__)
 
 EXCLUSION_COLUMNS = ["file", "source_row", "reason"]
 
@@ -42,6 +45,13 @@ def exclusions(file: str, rows: pd.Series, reason: str | pd.Series) -> pd.DataFr
 def accounts_table(accounts: list[Account]) -> pd.DataFrame:
     """The accounts as a table, one row per file."""
     return pd.DataFrame([asdict(a) for a in accounts])
+
+
+def log_accounts(accounts: list[Account]) -> None:
+    """Log each file's rows read, kept, excluded and blank (the stage log keeps them)."""
+    for a in accounts:
+        log.info("%s: %d rows read, %d kept, %d excluded, %d blank",
+                 a.file, a.rows_in, a.kept, a.excluded, a.blank)
 
 
 def accounts_metrics(accounts: list[Account]) -> dict[str, dict[str, int]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -18,16 +19,34 @@ class _Strict(BaseModel):
 
 
 class Data(_Strict):
+    """Where the raw inputs are."""
+
     raw_dir: str = Field(description="folder holding foi/ and survey/ raw inputs")
 
 
 class FoiRound(_Strict):
+    """One FOI round: its file stem, geography and the date the requests went out."""
+
     name: str = Field(description="file stem under <raw_dir>/foi/, e.g. '2021'")
     geography_year: Literal[2019, 2021, 2023]
     request_sent: str = Field(description="ISO date the requests went out")
 
+    @field_validator("request_sent", mode="before")
+    @classmethod
+    def _iso_date(cls, value: Any) -> Any:
+        """An unquoted YAML date is taken as written; any other text must be YYYY-MM-DD."""
+        if isinstance(value, date):
+            return value.isoformat()
+        try:
+            date.fromisoformat(value)
+        except (TypeError, ValueError):
+            raise ValueError("must be a date written YYYY-MM-DD") from None
+        return value
+
 
 class Foi(_Strict):
+    """The FOI rounds and how they are cleaned."""
+
     rounds: list[FoiRound] = Field(min_length=1)
     fuzzy_threshold: float = Field(ge=50, le=100)
     duplicate_rule: Literal["latest_response", "first_response"]
@@ -42,10 +61,14 @@ class Foi(_Strict):
 
 
 class Survey(_Strict):
+    """The survey waves to clean, in order."""
+
     waves: list[str] = Field(min_length=1)
 
 
 class Model(_Strict):
+    """Every modelling choice for the provision models."""
+
     family: Literal["auto", "poisson", "negative_binomial"]
     covariates: list[Literal["imd_z", "log_pop_z", "region"]]
     reference_region: str
@@ -56,16 +79,22 @@ class Model(_Strict):
 
 
 class Disclosure(_Strict):
+    """The disclosure-control rule for counts of people."""
+
     suppress_below: int = Field(ge=1, description="counts 1..suppress_below-1 are suppressed")
     round_to: int = Field(ge=1)
 
 
 class Report(_Strict):
+    """How the published section is titled and labelled."""
+
     title: str
     synthetic: bool
 
 
 class Params(_Strict):
+    """The whole of params.yaml."""
+
     data: Data
     foi: Foi
     survey: Survey
@@ -84,7 +113,7 @@ def _describe(error: dict[str, Any], source: str) -> str:
         return f"{source}: {key} is not a known parameter"
     if error["type"] == "missing":
         return f"{source}: {key} is missing"
-    msg = error["msg"].replace("Input should be", "must be")
+    msg = error["msg"].replace("Input should be", "must be").removeprefix("Value error, ")
     return f"{source}: {key} {msg[0].lower()}{msg[1:]} (got {got!r})"
 
 
@@ -101,7 +130,13 @@ def load(path: str | Path = "params.yaml") -> Params:
     """Read and validate params.yaml."""
     path = Path(path)
     with path.open(encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh) or {}
+        try:
+            raw = yaml.safe_load(fh) or {}
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            problem = getattr(exc, "problem", None) or "cannot be parsed"
+            raise ParamsError(f"{path.name}: not valid YAML{where}: {problem}") from None
     return validate(raw, source=path.name)
 
 

@@ -38,7 +38,7 @@ from matplotlib.ticker import (
 )
 from statsmodels.nonparametric.smoothers_lowess import lowess
 
-from pipeline.taxonomy import ITEM_IDS, ITEM_LABELS, K_ITEMS, STATUSES
+from pipeline.taxonomy import ITEM_IDS, ITEM_LABELS, K_ITEMS, STATUS_LABELS, STATUSES
 
 STYLE = Path(__file__).parent / "resources" / "figures.mplstyle"
 SOURCE = "Source: synthetic example data"
@@ -50,15 +50,6 @@ MARKERS = ("o", "s", "D", "^", "v", "P", "X", "*")
 GREY = "#8C8C8C"
 NO_DATA = "#D9D9D9"
 INK = "#333333"
-STATUS_LABELS: dict[str, str] = {
-    "full": "Full response",
-    "partial": "Partial response",
-    "not_held": "Information not held",
-    "refused_cost": "Refused: over cost limit (s12)",
-    "refused_other": "Refused: other exemption",
-    "clarification": "Clarification sought",
-    "no_response": "No response",
-}
 
 P = ParamSpec("P")
 
@@ -72,12 +63,12 @@ class Chart:
     title: str
     alt_text: str
 
-    def _repr_png_(self) -> bytes:
-        """Let Jupyter display a Chart as the PNG that `save_chart` writes."""
+    def _repr_mimebundle_(self, **kwargs: object) -> tuple[dict, dict]:
+        """Let Jupyter display a Chart as the PNG that `save_chart` writes, with its alt text."""
         buffer = io.BytesIO()
         with mpl.style.context(STYLE):
             self.figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-        return buffer.getvalue()
+        return {"image/png": buffer.getvalue()}, {"image/png": {"alt": self.alt_text}}
 
 
 def save_chart(chart: Chart, out_dir: Path, stem: str) -> dict[str, Path]:

@@ -674,11 +674,12 @@ def clean_rounds(
     reference_dir : the derived reference tables (data/reference)
     fuzzy_threshold, duplicate_rule : params.yaml foi.fuzzy_threshold, foi.duplicate_rule
     overrides : the analyst's overrides CSV (data/foi_overrides.csv)
-    today : the run date; response dates after it are errors (None: no limit beyond
-        MAX_DAYS_TO_ANSWER days after the request)
+    today : the run date; dates after it are errors, as are dates more than
+        MAX_DAYS_TO_ANSWER days after the request (None: the date of the run)
     coding_frame : the keyword coding frame (default: the packaged one)
     """
     specs = [Round.from_params(r) for r in rounds]
+    today = date.today() if today is None else today
     for path in unlisted_files(raw_dir / "foi", [s.name for s in specs]):
         log.warning("%s is not a round listed in params.yaml and is ignored", path)
     frame = load_coding_frame(coding_frame)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,8 @@ log = logging.getLogger(__name__)
 
 STAGES_DIR = Path("reports/stages")
 LOGS_DIR = Path("reports/logs")
+SINGLE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+QUIET_LOGGERS = ("weasyprint", "fontTools", "matplotlib")
 
 
 class StageError(RuntimeError):
@@ -30,14 +33,17 @@ def stage_spec(stage: str, dvc_file: Path = Path("dvc.yaml")) -> dict[str, Any]:
     return stages[stage]
 
 
-def start_logging(log_file: str | Path) -> None:
+def start_logging(log_file: str | Path, params: dict[str, Any] | None = None) -> None:
     """Send the package's log records to the stage's log file (no timestamps: reruns match)."""
     handler = logging.FileHandler(log_file, mode="w", encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(logging.INFO)
+    for noisy in QUIET_LOGGERS:  # libraries that log every step at INFO
+        logging.getLogger(noisy).setLevel(logging.ERROR)
     logging.captureWarnings(True)
+    log.info("parameters: %s", params or {})
 
 
 def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -74,6 +80,8 @@ def run_stage(stage: str, paths: dict[str, str], params_file: Path = Path("param
     """
     spec = stage_spec(stage)
     params = config.select(config.load(params_file), spec.get("params", []))
+    for var in SINGLE_THREAD:  # threaded BLAS sums can differ in the last bit between runs
+        os.environ[var] = "1"
     STAGES_DIR.mkdir(parents=True, exist_ok=True)
     LOGS_DIR.mkdir(parents=True, exist_ok=True)
     out = STAGES_DIR / f"{stage}.ipynb"

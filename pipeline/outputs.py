@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+log = logging.getLogger(__name__)
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
@@ -14,6 +17,7 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     frame.to_csv(path, index=False, lineterminator="\n")
+    log.info("wrote %s: %d rows", path, len(frame))
     return path
 
 
@@ -23,6 +27,7 @@ def write_json(data: Any, path: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(data, indent=2, sort_keys=True, default=_plain)
     path.write_text(text + "\n", encoding="utf-8")
+    log.info("wrote %s", path)
     return path
 
 

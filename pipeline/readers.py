@@ -106,10 +106,24 @@ def _is_blank(row: list[str]) -> bool:
 
 
 def _header_index(path: Path, rows: list[list[str]], required: set[str]) -> int:
+    """The header row's index; if only some columns are missing, name them and the row."""
+    best, best_i = set(required), None
     for i, row in enumerate(rows[:30]):
         cells = {str(c).strip() for c in row}
         if required <= cells:
             return i
+        if len(required - cells) < len(best):
+            best, best_i = required - cells, i
+    if best_i is not None and len(best) < len(required) / 2:
+        column = next(iter(best)) if len(best) == 1 else None
+        raise InputError(
+            path,
+            "required column is missing (or renamed)"
+            if column
+            else f"required columns {sorted(best)} are missing (or renamed)",
+            row=best_i + 1,
+            column=column,
+        )
     raise InputError(
         path,
         f"no header row with the columns {sorted(required)} in the first "

@@ -55,31 +55,108 @@ def render(template: str, **context: Any) -> str:
     return _environment().get_template(template).render(css=Markup(css), **context)
 
 
+def scope_svg_ids(svg: str, prefix: str) -> str:
+    """Prefix every id in an SVG, and every reference to one, so several SVGs can share a page.
+
+    Matplotlib reuses ids such as ``patch_1`` and its glyph and marker ids in every figure;
+    inlined together they would collide. References are ``url(#id)``, ``href="#id"`` (also
+    ``xlink:href``) and the id lists of ``aria-labelledby`` and ``aria-describedby``.
+    """
+    ids = set(re.findall(r'\sid="([^"]+)"', svg))
+
+    def scoped(name: str) -> str:
+        return f"{prefix}{name}" if name in ids else name
+
+    svg = re.sub(r'(\sid=")([^"]+)"', lambda m: f'{m.group(1)}{scoped(m.group(2))}"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{scoped(m.group(1))})", svg)
+    svg = re.sub(r'(href=")#([^"]+)"', lambda m: f'{m.group(1)}#{scoped(m.group(2))}"', svg)
+    return re.sub(
+        r'(aria-(?:labelledby|describedby)=")([^"]*)"',
+        lambda m: m.group(1) + " ".join(scoped(n) for n in m.group(2).split()) + '"',
+        svg,
+    )
+
+
 def figure(svg_path: Path, number: int, base: Path) -> dict[str, Any]:
     """A numbered figure for the section: inline SVG, its headline title and alt text.
 
     The title and alt text are read from the SVG's own <title> and <desc> (written by
-    figures.save_chart), so the caption always matches the chart.
+    figures.save_chart), so the caption always matches the chart. The SVG's ids are prefixed
+    with ``fig<number>-`` so that they stay unique on the page.
     """
     svg = svg_path.read_text(encoding="utf-8")
     title = html.unescape(re.search(r"<title[^>]*>(.*?)</title>", svg, re.S).group(1))
     alt = html.unescape(re.search(r"<desc[^>]*>(.*?)</desc>", svg, re.S).group(1))
     return {
         "number": number,
-        "svg": Markup(svg[svg.index("<svg") :]),
+        "svg": Markup(scope_svg_ids(svg[svg.index("<svg") :], f"fig{number}-")),
         "title": title,
         "alt": alt,
         "csv": svg_path.with_suffix(".csv").relative_to(base).as_posix(),
     }
 
 
+LONG_TABLE = 15  # rows; shorter tables are kept whole on one printed page
+_NUMBER = re.compile(r"^[-+\u2212]?[\d,]*\.?\d+%?$|^\[[a-z]\]$")
+
+
+def _is_numeric(column: pd.Series) -> bool:
+    """Whether a column holds numbers (or suppression markers such as [c]): aligned right."""
+    if pd.api.types.is_bool_dtype(column):
+        return False
+    if pd.api.types.is_numeric_dtype(column):
+        return True
+    values = column.dropna().astype(str)
+    return len(values) > 0 and bool(values.str.match(_NUMBER).all())
+
+
+def _mark_cells(row: str, kinds: list[str]) -> str:
+    """Mark up the plain cells of one table row in order: "num" (align right), "row" (header)."""
+    cells = iter(kinds)
+
+    def cell(match: re.Match[str]) -> str:
+        tag, text = match.groups()
+        kind = next(cells, "")
+        if kind == "row":
+            return f'<th scope="row">{text}</th>'
+        return f'<{tag} class="num">{text}</{tag}>' if kind == "num" else match.group(0)
+
+    return re.sub(r"<(td|th)>(.*?)</\1>", cell, row, flags=re.S)
+
+
+def _scope_col(match: re.Match[str]) -> str:
+    span, cls = match.group(1) or "", match.group(2) or ""
+    return f'<th{span}{cls} scope="{"colgroup" if span else "col"}">'
+
+
 def table_html(frame: pd.DataFrame, number: int, caption: str) -> Markup:
-    """A numbered, captioned HTML table with a header row for assistive technology."""
-    body = frame.to_html(index=False, border=0, classes="data", na_rep="[x]", escape=True)
+    """A numbered, captioned HTML table marked up for assistive technology and for print.
+
+    Column headers get ``scope="col"``. When the first column names every row uniquely, its
+    cells become row headers (``<th scope="row">``). Numeric columns get class ``num`` (aligned
+    right). Tables of more than ``LONG_TABLE`` rows get class ``long``: only those may break
+    across printed pages.
+    """
+    classes = ["data", "long"] if len(frame) > LONG_TABLE else ["data"]
+    body = frame.to_html(index=False, border=0, classes=classes, na_rep="[x]", escape=True)
+    body = body.replace('class="dataframe ', 'class="', 1).replace(
+        '<tr style="text-align: right;">', "<tr>"
+    )
     body = body.replace("<table", f'<table id="table-{number}"', 1).replace(
         "<thead>", f"<caption>Table {number}: {escape(caption)}</caption>\n<thead>", 1
     )
-    return Markup(body.replace('<tr style="text-align: right;">', "<tr>"))
+    numeric = ["num" if _is_numeric(frame[c]) else "" for c in frame.columns]
+    first = frame.iloc[:, 0]
+    row_header = frame.shape[1] > 1 and bool(first.notna().all()) and first.is_unique
+    head, rest = body.split("</thead>", 1)
+    if frame.columns.nlevels == 1:
+        head = _mark_cells(head, numeric)
+    head = re.sub(
+        r'<th( colspan="\d+")?( class="num")?>', _scope_col, head.replace(' halign="left"', "")
+    )
+    kinds = ["row", *numeric[1:]] if row_header else numeric
+    rest = re.sub(r"<tr>.*?</tr>", lambda m: _mark_cells(m.group(0), kinds), rest, flags=re.S)
+    return Markup(f"{head}</thead>{rest}")
 
 
 def write_pdf(page: str, out: Path, base_url: Path) -> None:

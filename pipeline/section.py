@@ -13,7 +13,7 @@ import pandas as pd
 
 from pipeline import disclosure, report
 from pipeline.outputs import read_json
-from pipeline.taxonomy import ITEM_LABELS, STATUSES
+from pipeline.taxonomy import ITEM_LABELS, STATUS_LABELS, STATUSES
 from pipeline.workbook import PublishedTable
 
 # Figures in the order they appear: (stage folder, chart stem).
@@ -176,7 +176,8 @@ def _tables(
         ["share", "conf_low", "conf_high", "on_time"],
     )
     status = d["response_status"].pivot(index="status", columns="round", values="count")
-    status = status.reindex(STATUSES).reset_index()
+    status = status.reindex(STATUSES).rename(index=STATUS_LABELS).reset_index()
+    nonresponders = d["non_responders"].replace({"status": STATUS_LABELS})
     shares = _pct(d["item_shares"], ["share", "conf_low", "conf_high"]).pivot(
         index="label", columns="round", values=["share", "conf_low", "conf_high"]
     )
@@ -205,7 +206,7 @@ def _tables(
         "status": (None, status, "Response status by round (authorities)"),
         "nonresponders": (
             None,
-            d["non_responders"][d["non_responders"]["round"] == latest].drop(columns="round"),
+            nonresponders[nonresponders["round"] == latest].drop(columns="round"),
             f"Authorities not providing information, {latest}",
         ),
         "shares": (

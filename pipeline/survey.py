@@ -261,6 +261,8 @@ def read_wave(folder: Path, wave: str, codebook: Codebook) -> RawTable:
     block = codebook.waves[wave]
     path = find_file(folder, wave)
     table = read_table(path, list(_headers(block["org_id"])))
+    if table.data.empty:
+        raise InputError(path, "the export has a header but no responses", row=table.header_row)
     contact = [h for e in _entries(block, codebook, "contact").values() for h in _headers(e)]
     contact = [h for h in contact if h in table.data.columns]
     names = table.data[contact].stack().tolist() if contact else []
@@ -285,6 +287,14 @@ def _tokens(cell: str, delimiters: str) -> list[str]:
 
 def _is_int(text: str) -> bool:
     return bool(re.fullmatch(r"[+-]?\d+(\.0+)?", text))
+
+
+def _new_code_hint(spec: Variable) -> str:
+    """How to add a code that a wave's labels use but the variable lacks."""
+    if spec.type == "likert":
+        return f" (likert labels map to 1-{len(spec.levels)} or {DONT_KNOW})"
+    kind, key = ("answer", "codes") if spec.type == "single" else ("option", "options")
+    return f"; if it is a new {kind}, add it to variables.{spec.name}.{key}"
 
 
 def mapping_problems(wave: str, raw: RawTable, codebook: Codebook) -> list[str]:
@@ -315,7 +325,8 @@ def mapping_problems(wave: str, raw: RawTable, codebook: Codebook) -> list[str]:
                 problems.append(
                     f"- wave {wave}: waves.{_q(wave)}.{variable}.headers maps "
                     f"{_q(header)} to {option!r}, which is not an option of "
-                    f"{variable} ({', '.join(spec.codes)})"
+                    f"{variable} ({', '.join(spec.codes)}); if it is a new option, add it "
+                    f"to variables.{variable}.options"
                 )
         labels = {str(k): str(v) for k, v in (entry.get("labels") or {}).items()}
         allowed = set(spec.codes) | (
@@ -328,6 +339,7 @@ def mapping_problems(wave: str, raw: RawTable, codebook: Codebook) -> list[str]:
                 problems.append(
                     f"- wave {wave}: waves.{_q(wave)}.{variable}.labels maps "
                     f"{_q(label)} to {code!r}, which is not a code of {variable}"
+                    + _new_code_hint(spec)
                 )
         if spec.type not in ANSWER_TYPES or (spec.type == "multi" and "headers" in entry):
             continue
@@ -582,8 +594,10 @@ def _check_codebook(codebook: Codebook, waves: list[str]) -> None:
     if todos:
         raise InputError(
             codebook.path,
-            "TODO entries remain for listed waves; confirm or fill "
-            "each one and delete its TODO marker:\n" + "\n".join(todos),
+            "TODO entries remain for listed waves; confirm or fill each one and delete "
+            "its TODO marker. Map each header or label to a code of its variable; a new "
+            "option or answer is first added to that variable's `options:` or `codes:` "
+            "under `variables:`, a new question as a new variable:\n" + "\n".join(todos),
         )
 
 

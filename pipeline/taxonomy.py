@@ -43,6 +43,15 @@ STATUSES: tuple[str, ...] = (
     "clarification",
     "no_response",
 )
+STATUS_LABELS: dict[str, str] = {
+    "full": "Full response",
+    "partial": "Partial response",
+    "not_held": "Information not held",
+    "refused_cost": "Refused: over cost limit (s12)",
+    "refused_other": "Refused: other exemption",
+    "clarification": "Clarification sought",
+    "no_response": "No response",
+}
 # Statuses under which an authority told us what it provides.
 ANSWERED_STATUSES: tuple[str, ...] = ("full", "partial")
 

@@ -315,4 +315,6 @@ def test_save_chart_is_byte_identical_on_rerun(tmp_path):
 
 
 def test_chart_displays_as_png_in_notebooks():
-    assert _chart()._repr_png_()[:4] == b"\x89PNG"
+    data, meta = _chart()._repr_mimebundle_()
+    assert data["image/png"][:4] == b"\x89PNG"
+    assert meta["image/png"]["alt"] == _chart().alt_text
