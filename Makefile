@@ -17,6 +17,12 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
+AXE := tests/browser/node_modules/.package-lock.json
+# axe-core for the browser tests, as pinned in tests/browser/package-lock.json; without npm they skip.
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/browser --no-audit --no-fund; \
+	else echo "npm not found: the browser accessibility tests will be skipped"; fi
+
 system-check:
 	@$(PYTHON) -c "import ctypes.util, sys; sys.exit(0 if ctypes.util.find_library('pango-1.0') and ctypes.util.find_library('pangoft2-1.0') else 1)" || \
 	  { echo "WeasyPrint needs the Pango library, which is missing."; \
@@ -26,7 +32,7 @@ system-check:
 report: system-check $(STAMP)
 	$(BIN)/dvc repro
 
-test: system-check $(STAMP)
+test: system-check $(STAMP) $(AXE)
 	$(BIN)/python -m pytest
 	$(BIN)/python -m pytest -m "e2e or slow"
 

@@ -76,7 +76,20 @@ HEADERS = {
     "aic": "AIC",
     "delta_aic": "AIC difference",
     "favoured": "Favoured",
+    "rank": "Rank",
+    "barrier": "Barrier",
 }
+MODEL_NAMES = {
+    "poisson": "Poisson",
+    "negative_binomial": "Negative binomial (NB2)",
+    "beta_binomial": "Beta-binomial",
+}
+SCENARIOS = {
+    "complete_cases": "Non-responders excluded",
+    "multiple_imputation": "Non-responders imputed from covariates",
+    "zero_items": "Non-responders offer nothing",
+}
+COMPARISONS = {"consecutive": "Consecutive waves", "first_to_last": "First to last wave"}
 TERMS = {
     "Intercept": "Intercept (items at average covariates, reference region)",
     "imd_z": "Deprivation (IMD 2019 score, per SD)",
@@ -181,13 +194,22 @@ def _tables(
     shares = _pct(d["item_shares"], ["share", "conf_low", "conf_high"]).pivot(
         index="label", columns="round", values=["share", "conf_low", "conf_high"]
     )
-    shares.columns = [f"{stat} {rnd} (%)" for stat, rnd in shares.columns]
+    stat_names = {"share": "share (%)", "conf_low": "CI lower", "conf_high": "CI upper"}
+    shares.columns = [f"{rnd} {stat_names[stat]}" for stat, rnd in shares.columns]
+    shares = shares[
+        [
+            f"{rnd} {name}"
+            for rnd in sorted(d["item_shares"]["round"].unique())
+            for name in stat_names.values()
+        ]
+    ]
     robust = _labelled(m.get("irr_robust", m["irr"]), regions, reference)
     irr = _labelled(m["irr"], regions, reference).merge(
         robust[["term", "conf_low", "conf_high"]], on="term", suffixes=("", "_robust")
     )
     sens = _labelled(m["nonresponse_sensitivity"], regions, reference)
     sens = sens[sens["term"].isin(TERMS.values()) & (sens["term"] != TERMS["Intercept"])]
+    sens = sens.replace({"scenario": SCENARIOS})
     tables = {
         "response": (
             [
@@ -214,7 +236,14 @@ def _tables(
             shares.reset_index().rename(columns={"label": "item"}),
             "Share of responding authorities offering each item, by round (%, 95% CI)",
         ),
-        "families": (None, m["family_comparison"].round(2), "Count models compared by AIC"),
+        "families": (
+            ["model", "log_lik", "n_params", "aic", "delta_aic", "favoured"],
+            m["family_comparison"]
+            .round(2)
+            .replace({"model": MODEL_NAMES})
+            .assign(favoured=m["family_comparison"]["favoured"].map({True: "Yes", False: ""})),
+            "Count models compared by AIC",
+        ),
         "irr": (
             None,
             irr.round(3),
@@ -258,12 +287,16 @@ def _tables(
             ),
             "support": (
                 None,
-                _pct(s["support_changes"], ["difference", "conf_low", "conf_high"]).round(3),
+                _pct(s["support_changes"], ["difference", "conf_low", "conf_high"])
+                .replace({"comparison": COMPARISONS})
+                .round(3),
                 "Change in support offered between waves (percentage points, Holm-adjusted)",
             ),
             "barriers": (
-                None,
-                _pct(s["barriers_ranked"], ["share", "conf_low", "conf_high"]),
+                ["rank", "barrier", "share", "conf_low", "conf_high", "n"],
+                _pct(s["barriers_ranked"], ["share", "conf_low", "conf_high"]).rename(
+                    columns={"label": "barrier"}
+                ),
                 "Barriers reported in the latest wave, ranked (%, 95% CI)",
             ),
         }
