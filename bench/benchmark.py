@@ -330,7 +330,9 @@ def scenarios(work: Path, scale_waves: int, scale_orgs: int) -> tuple[list[Row],
         plain_repo,
         env={"MPLBACKEND": "Agg"},
     )
-    rows.append(Row("5. plain Python, one process", plain, note=_same_outputs(cold_outputs, plain_repo)))
+    rows.append(
+        Row("5. plain Python, one process", plain, note=_same_outputs(cold_outputs, plain_repo))
+    )
     rows[0].met = cold.wall <= 2.0 * plain.wall
     rows[0].note = f"{cold.wall / plain.wall:.2f} x plain (CPU {cold.cpu / plain.cpu:.2f} x)"
 

@@ -159,11 +159,15 @@ def table_html(frame: pd.DataFrame, number: int, caption: str) -> Markup:
     return Markup(f"{head}</thead>{rest}")
 
 
-def write_pdf(page: str, out: Path, base_url: Path) -> None:
-    """Print the HTML to an A4 PDF with WeasyPrint (bookmarks come from the headings)."""
+def write_pdf(page: str, out: Path) -> None:
+    """Print the HTML to an A4 PDF with WeasyPrint (bookmarks come from the headings).
+
+    No base URL: links to the chart data stay relative, so the PDF holds no local path and
+    is the same from any checkout.
+    """
     import weasyprint
 
-    weasyprint.HTML(string=page, base_url=str(base_url)).write_pdf(
+    weasyprint.HTML(string=page).write_pdf(
         out, pdf_identifier=b"quantitative-section", uncompressed_pdf=False
     )
 
@@ -233,7 +237,7 @@ def write_section(
         out_dir / "quantitative_section.pdf",
     )
     html_path.write_text(page, encoding="utf-8")
-    write_pdf(page, pdf_path, base_url=out_dir)
+    write_pdf(page, pdf_path)
     return html_path, pdf_path
 
 

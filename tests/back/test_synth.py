@@ -34,7 +34,9 @@ def test_truth_is_reproduced_byte_for_byte(regenerated):
     _, truth = regenerated
     committed = _files(ROOT / "tests" / "truth")
     assert _files(truth) == committed
-    _, mismatch, errors = filecmp.cmpfiles(truth, ROOT / "tests" / "truth", committed, shallow=False)
+    _, mismatch, errors = filecmp.cmpfiles(
+        truth, ROOT / "tests" / "truth", committed, shallow=False
+    )
     assert mismatch == [] and errors == []
 
 
