@@ -7,7 +7,6 @@ import csv
 import io
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,7 +19,6 @@ from pipeline import config, survey
 from pipeline.synth import survey as synth_survey
 
 pytestmark = pytest.mark.e2e
-ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 WAVE = "2027"
@@ -43,25 +41,6 @@ def _run(args: list[str], cwd: Path, ok: bool = True) -> str:
 
 def _ran(output: str) -> set[str]:
     return set(re.findall(r"Running stage '([\w-]+)'", output))
-
-
-def _copy_repository(dst: Path) -> Path:
-    """A clean copy of the repository's committed and staged files, as a fresh git checkout."""
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    for rel in listed:
-        if (ROOT / rel).is_file():
-            (dst / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / rel, dst / rel)
-    _run(["git", "init", "-q"], dst)
-    _run(["git", "add", "-A"], dst)
-    _run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "s"], dst)
-    return dst
 
 
 def _fourth_wave(reference_dir: Path, work: Path) -> tuple[Path, str, int, int]:
@@ -113,9 +92,9 @@ def _adjacent(tag: str, *texts: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
+def built(tmp_path_factory, copy_repo) -> Path:
     """A clean copy of the repository, built once; this module's test then changes it."""
-    repo = _copy_repository(tmp_path_factory.mktemp("new_wave") / "repo")
+    repo = copy_repo(tmp_path_factory.mktemp("new_wave") / "repo")
     _run(["dvc", "repro"], repo)
     return repo
 
