@@ -50,8 +50,14 @@ def accounts_table(accounts: list[Account]) -> pd.DataFrame:
 def log_accounts(accounts: list[Account]) -> None:
     """Log each file's rows read, kept, excluded and blank (the stage log keeps them)."""
     for a in accounts:
-        log.info("%s: %d rows read, %d kept, %d excluded, %d blank",
-                 a.file, a.rows_in, a.kept, a.excluded, a.blank)
+        log.info(
+            "%s: %d rows read, %d kept, %d excluded, %d blank",
+            a.file,
+            a.rows_in,
+            a.kept,
+            a.excluded,
+            a.blank,
+        )
 
 
 def accounts_metrics(accounts: list[Account]) -> dict[str, dict[str, int]]:

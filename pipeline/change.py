@@ -374,5 +374,5 @@ def change_table(changes: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
         "p_value",
         "p_holm",
     ]
-    out = changes[columns].rename(columns={"estimate": "difference"})
+    out = changes.reindex(columns=columns).rename(columns={"estimate": "difference"})
     return out.assign(option=out["option"].map(labels))

@@ -928,6 +928,7 @@ class Matcher:
         self.year, self.names, self.alias_codes = year, names, alias_codes
         self.code_routes, self.fuzzy_threshold, self.margin = code_routes, fuzzy_threshold, margin
         self._choices = list(alias_codes)
+        self._memo: dict[str, Match] = {}  # typed values repeat: match each distinct one once
 
     @classmethod
     def from_reference(
@@ -969,6 +970,11 @@ class Matcher:
             if value is None or (isinstance(value, float) and math.isnan(value))
             else str(value).strip()
         )
+        if text not in self._memo:
+            self._memo[text] = self._match(text)
+        return self._memo[text]
+
+    def _match(self, text: str) -> Match:
         code = text.upper()
         if code in self.names:
             return Match(text, code, "code", 100.0, self._candidates([code], 100.0), None)

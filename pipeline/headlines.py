@@ -195,7 +195,12 @@ def diagnostics(frame: pd.DataFrame, family: str) -> tuple[str, str]:
 
 def support_by_wave(changes: pd.DataFrame, labels: dict[str, str]) -> tuple[str, str]:
     """Headline and alt text for the support offered by wave."""
+    if changes.empty:
+        title = "Support offered by organisations (a single wave: no change to test)"
+        return title, "Small multiples of the share of organisations offering each kind of support."
     span = changes[changes["comparison"] == "first_to_last"]
+    if span.empty:  # two waves: the one consecutive comparison is the first-to-last one
+        span = changes
     significant = span[span["p_holm"] < 0.05]
     first, last = span["wave_from"].iloc[0], span["wave_to"].iloc[0]
     if significant.empty:

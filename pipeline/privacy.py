@@ -33,7 +33,7 @@ def _known_names(names: Iterable[str]) -> re.Pattern[str] | None:
     words: set[str] = set()
     for name in names:
         name = " ".join(str(name).split())
-        if not name:
+        if not name or EMAIL.fullmatch(name):  # emails are redacted before names are
             continue
         words.add(name)
         words.update(w for w in name.split() if len(w) >= 3 and w[0].isupper())

@@ -246,11 +246,11 @@ def stage_entries(dvc_file: Path = Path("dvc.yaml")) -> list[dict[str, str]]:
     entries = []
     for name in yaml.safe_load(dvc_file.read_text(encoding="utf-8"))["stages"]:
         cells = json.loads(Path(f"notebooks/{name}.ipynb").read_text(encoding="utf-8"))["cells"]
-        heading = "".join(cells[0]["source"]).splitlines()[0]
+        about = "".join(cells[0]["source"]).splitlines()[0].lstrip("# ").removeprefix("Stage: ")
         entries.append(
             {
                 "name": name,
-                "about": heading.lstrip("# ").removeprefix("Stage: "),
+                "about": about[:1].upper() + about[1:],
                 "html": f"stages/{name}.html",
                 "ipynb": f"stages/{name}.ipynb",
                 "log": f"logs/{name}.log",

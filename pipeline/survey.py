@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from rapidfuzz import fuzz, process, utils
@@ -736,17 +737,22 @@ def _sorted(frame: pd.DataFrame, waves: list[str], by: list[str]) -> pd.DataFram
 
 def _ordered(responses: pd.DataFrame, codebook: Codebook, waves: list[str]) -> pd.DataFrame:
     """Responses sorted by wave (as listed), org_id, then question and option in codebook order."""
-    questions = {name: i for i, name in enumerate(codebook.variables)}
-    options = {(v.name, o): i for v in codebook.variables.values() for i, o in enumerate(v.codes)}
-    keyed = responses.assign(
-        _w=responses["wave"].map({w: i for i, w in enumerate(waves)}),
-        _q=responses["question"].map(questions),
-        _o=[
-            options.get(k, 0) for k in zip(responses["question"], responses["option"], strict=True)
-        ],
+    question = responses["question"]
+    option_rank = np.zeros(len(responses), dtype=np.int64)
+    for v in codebook.variables.values():
+        here = (question == v.name).to_numpy()
+        if here.any() and v.codes:
+            ranks = {o: i for i, o in enumerate(v.codes)}
+            option_rank[here] = responses["option"][here].map(ranks).fillna(0).to_numpy()
+    order = np.lexsort(
+        (
+            option_rank,
+            question.map({name: i for i, name in enumerate(codebook.variables)}).to_numpy(),
+            pd.factorize(responses["org_id"], sort=True)[0],
+            responses["wave"].map({w: i for i, w in enumerate(waves)}).to_numpy(),
+        )
     )
-    keyed = keyed.sort_values(["_w", "org_id", "_q", "_o"], kind="stable")
-    return keyed[RESPONSE_COLUMNS].reset_index(drop=True).astype("str")
+    return responses.take(order)[RESPONSE_COLUMNS].reset_index(drop=True).astype("str")
 
 
 # --- schemas of the processed tables ------------------------------------------------------------

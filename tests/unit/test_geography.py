@@ -374,3 +374,9 @@ def test_mye_names_a_bad_count_and_a_missing_sheet(tmp_path: Path) -> None:
     book.save(tmp_path / "mye.xlsx")
     with pytest.raises(InputError, match="no sheet 'MYE2 - Persons'"):
         geo._mye(tmp_path / "mye.xlsx")
+
+
+def test_matcher_gives_the_same_answer_for_a_repeated_value(matchers: dict) -> None:
+    m = matchers[2021]
+    first, again = m.match("Calderdael"), m.match("  Calderdael ")
+    assert first == again and first.method == "fuzzy" and first.la_code == "E08000033"

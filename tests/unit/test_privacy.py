@@ -92,3 +92,9 @@ def test_everything_in_one_comment_and_blank_cells() -> None:
 @pytest.mark.parametrize("name", ["Niamh O'Driscoll", "Ama Mensah-Boateng", "Jo McAllister"])
 def test_names_with_apostrophes_hyphens_and_inner_capitals(name: str) -> None:
     assert redact(f"my name is {name}.") == "my name is [name]."
+
+
+def test_contact_emails_among_the_names_are_still_redacted_as_emails() -> None:
+    text = "Ask Priya Okafor (priya.okafor1@example.org) about referrals."
+    out = redact(text, names=["Priya Okafor", "priya.okafor1@example.org"])
+    assert out == "Ask [name] ([email]) about referrals."
