@@ -6,7 +6,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 STAMP  := $(VENV)/.installed-from-lock
 SOURCES ?= ../shared/data/reference
 
-.PHONY: report test test-all lint clean reference system-check bench
+.PHONY: setup report test lint clean reference system-check bench
 
 # Rebuild the environment from scratch whenever the lock file or package metadata changes.
 $(STAMP): requirements.lock pyproject.toml
@@ -28,6 +28,8 @@ system-check:
 	  { echo "WeasyPrint needs the Pango library, which is missing."; \
 	    echo "On Debian/Ubuntu: sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0"; \
 	    echo "On Fedora: sudo dnf install -y pango"; exit 1; }
+
+setup: system-check $(STAMP)
 
 report: system-check $(STAMP)
 	$(BIN)/dvc repro

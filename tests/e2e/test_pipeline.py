@@ -110,6 +110,23 @@ def test_parameter_change_reruns_only_dependants(repo, cold_run):
     assert "up to date" in _run(["dvc", "status"], repo)
 
 
+def test_prose_follows_the_data(repo, cold_run):
+    """Every number in the text is computed: one fewer responder changes the sentence."""
+    section, raw = repo / "reports/quantitative_section.html", repo / "data/example/foi/2021.csv"
+    sentence = re.compile(r"In 2021, (\d+) of (\d+) \(")
+    before = tuple(map(int, sentence.search(section.read_text(encoding="utf-8")).groups()))
+    original = raw.read_bytes()
+    raw.write_bytes(original.replace(b",Provided,", b",Info not held,", 1))
+    try:
+        _run(["dvc", "repro"], repo)
+        after = tuple(map(int, sentence.search(section.read_text(encoding="utf-8")).groups()))
+    finally:
+        raw.write_bytes(original)
+    assert after == (before[0] - 1, before[1])
+    _run(["dvc", "repro"], repo)  # back to the committed data (restored from the run cache)
+    assert "up to date" in _run(["dvc", "status"], repo)
+
+
 def test_forced_rerun_is_byte_identical(repo, cold_run):
     _, first, snapshot = cold_run
     _run(["dvc", "repro", "--force"], repo)
