@@ -78,6 +78,10 @@ HEADERS = {
     "favoured": "Favoured",
     "rank": "Rank",
     "barrier": "Barrier",
+    "la_code": "Code",
+    "limits": "Limits",
+    "level": "Level",
+    "side": "Side",
 }
 MODEL_NAMES = {
     "poisson": "Poisson",
@@ -257,7 +261,11 @@ def _tables(
             ),
             "Covariate-adjusted prevalence of each item (GEE, %, 95% CI)",
         ),
-        "nonresponse": (None, sens.round(3), "Rate ratios under assumptions about non-responders"),
+        "funnel": (
+            None,
+            d["funnel_outliers"].replace({"side": {"above": "Above", "below": "Below"}}),
+            "Authorities outside the funnel limits for women's share of adults in treatment",
+        ),
         "change": (
             None,
             _pct(
@@ -300,6 +308,11 @@ def _tables(
                 "Barriers reported in the latest wave, ranked (%, 95% CI)",
             ),
         }
+    tables["nonresponse"] = (
+        None,
+        sens.round(3),
+        "Rate ratios under assumptions about non-responders",
+    )
     accounts, excluded = accounting(processed)
     tables |= {
         "accounting": (
