@@ -98,6 +98,13 @@ def test_html_has_no_code_and_no_network(repo, cold_run):
         )
 
 
+def test_tables_and_figures_are_numbered_in_reading_order(repo, cold_run):
+    html = (repo / "reports/quantitative_section.html").read_text(encoding="utf-8")
+    for kind in ("Table", "Figure"):
+        numbers = [int(n) for n in re.findall(rf">{kind} (\d+): ", html)]
+        assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 10, kind
+
+
 def test_parameter_change_reruns_only_dependants(repo, cold_run):
     params = repo / "params.yaml"
     original = params.read_text(encoding="utf-8")
