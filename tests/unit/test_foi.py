@@ -289,7 +289,7 @@ def test_docs_provision_table_matches_the_truth() -> None:
     from pipeline.synth.provision import TRUTH
 
     text = (ROOT / "docs" / "data.md").read_text(encoding="utf-8")
-    section = text.split("### Provision model", 1)[1]
+    section = text.split("### Provision model", 1)[1].split("\n#", 1)[0]
     documented = {
         line.split("|")[1].strip(" `"): float(line.split("|")[2])
         for line in section.splitlines()
