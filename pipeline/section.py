@@ -79,6 +79,7 @@ HEADERS = {
     "rank": "Rank",
     "barrier": "Barrier",
     "la_code": "Code",
+    "total": "Total",
     "limits": "Limits",
     "level": "Level",
     "side": "Side",
@@ -155,7 +156,7 @@ def accounting(processed: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 def _notes(rule: str) -> dict[str, tuple[str, ...]]:
     """Notes attached to tables (they appear on the workbook's notes sheet)."""
     wilson = "Shares have Wilson score 95% confidence intervals."
-    people = f"Counts of people are protected: {rule}"
+    people = f"Counts of people are protected. {rule}"
     return {
         "response": (wilson, "Working days exclude weekends but not bank holidays."),
         "shares": (
