@@ -17,11 +17,6 @@ def pct(x: float, digits: int = 0) -> str:
     return f"{100 * x:.{digits}f}%"
 
 
-def ci(low: float, high: float) -> str:
-    """A 95% interval of shares: '(95% CI 20% to 31%)'."""
-    return f"(95% CI {pct(low)} to {pct(high)})"
-
-
 def response(rates: pd.DataFrame) -> tuple[str, str]:
     """Headline and alt text for the response status chart."""
     last = rates.iloc[-1]
