@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import geography as geo
+from pipeline.geography import sources
 
 ROOT = Path(__file__).resolve().parents[2]
 REF = ROOT / "data" / "reference"
@@ -54,7 +55,7 @@ def test_provenance_lists_the_sha256_of_every_source_used() -> None:
 
 
 def test_2019_ranks_and_scores_equal_imd_file_11() -> None:
-    upper = geo._imd(SOURCES / geo.IMD_UPPER, "Upper Tier Local Authority District code (2019)")
+    upper = sources._imd(SOURCES / geo.IMD_UPPER, "Upper Tier Local Authority District code (2019)")
     cov = geo.covariates(REF, 2019).merge(
         upper, left_on="la_code", right_on="code", suffixes=("", "_source")
     )
@@ -66,10 +67,10 @@ def test_2019_ranks_and_scores_equal_imd_file_11() -> None:
 def test_reaggregation_reproduces_county_scores() -> None:
     """The method used for the new unitaries, applied to the 2019 counties, recovers File 11's
     county scores to within 0.15 (the weights differ: MHCLG used mid-2015 populations)."""
-    upper = geo._imd(SOURCES / geo.IMD_UPPER, "Upper Tier Local Authority District code (2019)")
-    lower = geo._imd(SOURCES / geo.IMD_LOWER, "Local Authority District code (2019)")
-    population = geo._mye(SOURCES / geo.MYE[2019][0]).set_index("code")["persons_all"]
-    membership = geo._lookup(SOURCES, 2019).set_index("ltla_code")["la_code"]
+    upper = sources._imd(SOURCES / geo.IMD_UPPER, "Upper Tier Local Authority District code (2019)")
+    lower = sources._imd(SOURCES / geo.IMD_LOWER, "Local Authority District code (2019)")
+    population = sources._mye(SOURCES / geo.MYE[2019][0]).set_index("code")["persons_all"]
+    membership = sources._lookup(SOURCES, 2019).set_index("ltla_code")["la_code"]
     # Buckinghamshire's districts are already merged in the mid-2019 file (April 2020 codes)
     membership = membership[membership.str.startswith("E10") & (membership != "E10000002")]
     got = geo.reaggregate_imd(lower.set_index("code")["imd_score"], population, membership)

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from pipeline import geography as geo
+from pipeline.geography import hex_layout, sources
 from pipeline.readers import InputError
 
 REF = Path(__file__).resolve().parents[2] / "data" / "reference"
@@ -298,7 +299,7 @@ def test_one_unique_hex_per_authority(year: int) -> None:
 def test_split_successors_are_neighbours(year: int, a: str, b: str) -> None:
     hexes = geo.hexes(REF, year).set_index("la_code")
     qa, ra = hexes.loc[a, ["q", "r"]]
-    assert tuple(hexes.loc[b, ["q", "r"]]) in geo._neighbours(qa, ra)
+    assert tuple(hexes.loc[b, ["q", "r"]]) in hex_layout._neighbours(qa, ra)
 
 
 def test_split_hex_shifts_a_path_when_no_neighbour_is_free() -> None:
@@ -306,7 +307,7 @@ def test_split_hex_shifts_a_path_when_no_neighbour_is_free() -> None:
     taken = {(q, r) for q in range(0, 4) for r in range(0, 3)} - {(1, 1), (3, 1)}
     layout = {f"L{q}{r}": (q, r) for q, r in taken} | {"C": (1, 1)}
     lad = {"A": {"q": 0, "r": 0}, "B": {"q": 2, "r": 0}}  # B lies east of A
-    got = geo._split_hex(layout, "C", ["A", "B"], lad)
+    got = hex_layout._split_hex(layout, "C", ["A", "B"], lad)
     assert (got["A"], got["B"], got["L21"]) == ((1, 1), (2, 1), (3, 1))
     assert len(set(got.values())) == len(got) == len(layout) + 1
 
@@ -328,11 +329,11 @@ def test_sheet_finds_the_header_and_stops_at_the_notes(tmp_path: Path) -> None:
     ):
         sheet.append(row)
     book.save(tmp_path / "mye.xlsx")
-    got = geo._sheet(tmp_path / "mye.xlsx", "MYE2 - Females")
+    got = sources._sheet(tmp_path / "mye.xlsx", "MYE2 - Females")
     assert list(got.columns) == ["Code", "Name", "All ages", "0", "90+"]
     assert got["Code"].tolist() == ["E1"]
     with pytest.raises(InputError, match="mye.xlsx: sheet 'MYE2 - Females' has no header row"):
-        geo._sheet(tmp_path / "mye.xlsx", "MYE2 - Females", first_header="Area code")
+        sources._sheet(tmp_path / "mye.xlsx", "MYE2 - Females", first_header="Area code")
 
 
 def test_ndtms_table_and_its_checks(tmp_path: Path) -> None:
@@ -368,12 +369,12 @@ def test_mye_names_a_bad_count_and_a_missing_sheet(tmp_path: Path) -> None:
         book[title].append(["E06000001", "Hartlepool", "Unitary", 91, *([1] * 90), "x"])
     book.save(tmp_path / "mye.xlsx")
     with pytest.raises(InputError, match=r"mye.xlsx, column '90\+'.*count for E06000001"):
-        geo._mye(tmp_path / "mye.xlsx")
+        sources._mye(tmp_path / "mye.xlsx")
     del book["MYE2 - Persons"]
     book["MYE2 - Females"].cell(row=2, column=95, value=1)
     book.save(tmp_path / "mye.xlsx")
     with pytest.raises(InputError, match="no sheet 'MYE2 - Persons'"):
-        geo._mye(tmp_path / "mye.xlsx")
+        sources._mye(tmp_path / "mye.xlsx")
 
 
 def test_matcher_gives_the_same_answer_for_a_repeated_value(matchers: dict) -> None:

@@ -1,0 +1,74 @@
+"""Build the aliases table: the names under which each authority may be written, per year."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.geography.matching import _variants, normalise_name
+from pipeline.geography.tables import YEARS
+
+# Short forms in common use that the variant rules cannot derive. Kept small on purpose.
+SHORT_FORMS: dict[str, tuple[str, ...]] = {
+    "BCP": ("E06000058",),
+    "BANES": ("E06000022",),
+    "Bath": ("E06000022",),
+    "Blackburn": ("E06000008",),
+    "Brighton": ("E06000043",),
+    "Durham": ("E06000047",),
+    "East Riding": ("E06000011",),
+    "Hull": ("E06000010",),
+    "North Northants": ("E06000061",),
+    "Redcar": ("E06000003",),
+    "Telford": ("E06000020",),
+    "West Northants": ("E06000062",),
+    # Newcastle-under-Lyme is a district of Staffordshire, so "Newcastle" alone is ambiguous
+    # with Newcastle upon Tyne (whose short form the rules derive).
+    "Newcastle": ("E10000028",),
+}
+# Names of authorities abolished before April 2019, with the authority that replaced them.
+FORMER_NAMES: dict[str, str] = {"Bournemouth": "E06000058", "Poole": "E06000058"}
+
+KIND_ORDER = ("code", "ons_name", "variant", "short_form", "former_name")
+
+
+def build_aliases(authorities: pd.DataFrame, successors: pd.DataFrame) -> pd.DataFrame:
+    """Names under which each authority may be written, per geography year.
+
+    Kinds: code, ons_name, variant (by rule from the ONS name), short_form (SHORT_FORMS),
+    former_name (FORMER_NAMES, and the names of split or renamed predecessors). A
+    normalised alias that points at several codes in a year is ambiguous.
+    """
+    rows = []
+    for year, code, name, la_type in authorities[
+        ["geography_year", "la_code", "la_name", "la_type"]
+    ].itertuples(index=False):
+        rows += [(code, code, year, "code"), (name, code, year, "ons_name")]
+        rows += [(v, code, year, "variant") for v in _variants(name, la_type)]
+    for year in YEARS:
+        codes = set(authorities.loc[authorities["geography_year"] == year, "la_code"])
+        rows += [
+            (alias, c, year, "short_form")
+            for alias, cs in SHORT_FORMS.items()
+            for c in cs
+            if c in codes
+        ]
+        rows += [(alias, c, year, "former_name") for alias, c in FORMER_NAMES.items() if c in codes]
+        earlier = successors[successors["to_year"] == year]
+        rows += [
+            (n, c, year, "former_name")
+            for n, c in zip(earlier["from_name"], earlier["to_code"], strict=True)
+        ]
+    frame = pd.DataFrame(rows, columns=["alias", "la_code", "geography_year", "kind"])
+    frame["alias_norm"] = frame["alias"].map(normalise_name)
+    frame["rank"] = frame["kind"].map(KIND_ORDER.index)
+    frame = frame.sort_values(["geography_year", "alias", "la_code", "rank"]).drop_duplicates(
+        ["geography_year", "alias", "la_code"]
+    )
+    n_codes = frame.groupby(["geography_year", "alias_norm"])["la_code"].transform("nunique")
+    frame["ambiguous"] = n_codes > 1
+    cols = ["alias", "alias_norm", "la_code", "geography_year", "kind", "ambiguous"]
+    return (
+        frame[cols]
+        .sort_values(["geography_year", "alias_norm", "la_code", "alias"])
+        .reset_index(drop=True)
+    )

@@ -1,0 +1,223 @@
+"""Match local authority names and GSS codes, as typed, to the codes of one geography year."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from pipeline.geography.tables import YEARS, _check_year, aliases, authorities, successor_map
+
+GSS_LIKE = re.compile(r"^[EWSNK]\d{8}$")
+
+_PREFIXES = (
+    "council of the",
+    "london borough of",
+    "royal borough of",
+    "metropolitan borough of",
+    "borough of",
+    "county of",
+    "city of",
+    "the",
+)
+_SUFFIXES = (
+    "metropolitan borough council",
+    "metropolitan district council",
+    "borough council",
+    "county council",
+    "city council",
+    "district council",
+    "council",
+    "corporation",
+    "county of",
+    "city of",
+)
+
+
+def normalise_name(text: str) -> str:
+    """A name reduced to its distinctive words, for building aliases and matching.
+
+    Casefolds, strips accents and punctuation, turns & into "and" and "saint"/"st." into
+    "st", and drops council-style prefixes and suffixes ("London Borough of", "City of",
+    "County Council", ...). "City of London" keeps its "city of".
+    """
+    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    text = text.casefold().replace("&", " and ").replace("'", "").replace("\u2019", "")
+    text = re.sub(r"[^a-z0-9]+", " ", text)
+    text = re.sub(r"\bcity of london\b", "cityoflondon", text)  # not "london"
+    words = re.sub(r"\bsaint\b", "st", text).split()
+    changed = True
+    while changed and words:
+        changed = False
+        joined = " ".join(words)
+        for affix in _PREFIXES:
+            if joined.startswith(affix + " "):
+                words, changed = joined[len(affix) + 1 :].split(), True
+                break
+        else:
+            for affix in _SUFFIXES:
+                if joined.endswith(" " + affix):
+                    words, changed = joined[: -len(affix) - 1].split(), True
+                    break
+    return " ".join(words).replace("cityoflondon", "city of london")
+
+
+def _variants(name: str, la_type: str) -> list[str]:
+    """Other ways of writing an ONS name, by rule (council styles, &, St, long forms)."""
+    base = re.sub(r", (City|County) of$", "", name)
+    out = [base]
+    long_form = re.search(r", (City|County) of$", name)
+    if long_form:
+        out.append(f"{long_form.group(1)} of {base}")
+    out.append(f"{base} Council")
+    out += {
+        "county": [f"{base} County Council"],
+        "london_borough": [] if base == "City of London" else [f"London Borough of {base}"],
+        "metropolitan_district": [f"{base} Metropolitan Borough Council"],
+    }.get(la_type, [])
+    if " and " in base:
+        out.append(base.replace(" and ", " & "))
+    if "St. " in base:
+        out += [base.replace("St. ", "St "), base.replace("St. ", "Saint ")]
+    if "-" in base:
+        out.append(base.replace("-", " "))
+    short = re.split(r" upon |-on-", base)[0]
+    if short != base:
+        out.append(short)
+    return [v for v in dict.fromkeys(out) if v != name]
+
+
+@dataclass(frozen=True)
+class Match:
+    """The outcome of matching one typed value to an authority."""
+
+    value: str
+    la_code: str | None
+    method: str | None  # "code" | "code_successor" | "alias" | "fuzzy" | None
+    score: float
+    candidates: tuple[tuple[str, str, float], ...]
+    problem: str | None  # None | "unmatched" | "ambiguous" | "ambiguous_successor"
+
+
+class Matcher:
+    """Matches LA names or GSS codes as typed to the codes of one geography year.
+
+    Fuzzy matching scores normalised names with rapidfuzz's token_sort_ratio: it forgives
+    typos and word order but, unlike WRatio or partial_ratio, gives no bonus for a short
+    string contained in a longer one ("hull" in "solihull"), which would invite false
+    matches between LAs whose names share words.
+    """
+
+    def __init__(
+        self,
+        year: int,
+        names: dict[str, str],
+        alias_codes: dict[str, list[str]],
+        code_routes: dict[str, tuple[tuple[str, ...], bool]],
+        fuzzy_threshold: float,
+        margin: float = 5.0,
+    ):
+        self.year, self.names, self.alias_codes = year, names, alias_codes
+        self.code_routes, self.fuzzy_threshold, self.margin = code_routes, fuzzy_threshold, margin
+        self._choices = list(alias_codes)
+        self._memo: dict[str, Match] = {}  # typed values repeat: match each distinct one once
+
+    @classmethod
+    def from_reference(
+        cls, reference_dir: Path, year: int, fuzzy_threshold: float, margin: float = 5.0
+    ) -> Matcher:
+        """A matcher for `year` from the committed reference tables.
+
+        `margin` is how far (in score points) the best fuzzy candidate must beat the best
+        candidate for a different code.
+        """
+        _check_year(year)
+        names = dict(
+            authorities(reference_dir, year)[["la_code", "la_name"]].itertuples(index=False)
+        )
+        table = aliases(reference_dir)
+        table = table[table["geography_year"] == year]
+        alias_codes = {k: sorted(set(g)) for k, g in table.groupby("alias_norm")["la_code"]}
+        # other years' codes -> (this year's codes, whether the mapping is one-to-one)
+        routes: dict[str, tuple[tuple[str, ...], bool]] = {}
+        for other in YEARS:
+            if other < year:
+                m = successor_map(reference_dir, other, year)
+                for code, part in m.groupby("from_code"):
+                    routes.setdefault(code, (tuple(part["to_code"]), len(part) == 1))
+            elif other > year:  # a later code maps back only when it is a recode
+                m = successor_map(reference_dir, year, other)
+                for code, part in m.groupby("to_code"):
+                    recode = len(part) == 1 and part["relationship"].iloc[0] in ("same", "recode")
+                    routes.setdefault(code, (tuple(part["from_code"]), recode))
+        return cls(year, names, alias_codes, routes, fuzzy_threshold, margin)
+
+    def _candidates(self, codes: Iterable[str], score: float) -> tuple[tuple[str, str, float], ...]:
+        return tuple((c, self.names[c], score) for c in codes if c in self.names)
+
+    def match(self, value: str) -> Match:
+        """Match one value; never raises (problems are reported in the Match)."""
+        text = (
+            ""
+            if value is None or (isinstance(value, float) and math.isnan(value))
+            else str(value).strip()
+        )
+        if text not in self._memo:
+            self._memo[text] = self._match(text)
+        return self._memo[text]
+
+    def _match(self, text: str) -> Match:
+        code = text.upper()
+        if code in self.names:
+            return Match(text, code, "code", 100.0, self._candidates([code], 100.0), None)
+        if code in self.code_routes:
+            route, unique = self.code_routes[code]
+            if unique:
+                return Match(
+                    text, route[0], "code_successor", 100.0, self._candidates(route, 100.0), None
+                )
+            return Match(
+                text, None, None, 0.0, self._candidates(route, 100.0), "ambiguous_successor"
+            )
+        norm = normalise_name(text)
+        if not norm or GSS_LIKE.match(code):
+            return Match(text, None, None, 0.0, (), "unmatched")
+        if norm in self.alias_codes:
+            codes = self.alias_codes[norm]
+            if len(codes) == 1:
+                return Match(text, codes[0], "alias", 100.0, self._candidates(codes, 100.0), None)
+            return Match(text, None, None, 100.0, self._candidates(codes, 100.0), "ambiguous")
+        return self._fuzzy(text, norm)
+
+    def _fuzzy(self, text: str, norm: str) -> Match:
+        best: dict[str, float] = {}
+        for alias, score, _ in process.extract(
+            norm, self._choices, scorer=fuzz.token_sort_ratio, limit=None
+        ):
+            for code in self.alias_codes[alias]:
+                best[code] = max(best.get(code, 0.0), float(score))
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+        candidates = tuple((c, self.names[c], round(s, 1)) for c, s in ranked)
+        top = ranked[0][1] if ranked else 0.0
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        if top < self.fuzzy_threshold:
+            return Match(text, None, None, round(top, 1), candidates, "unmatched")
+        if top - runner_up < self.margin:
+            return Match(text, None, None, round(top, 1), candidates, "ambiguous")
+        return Match(text, ranked[0][0], "fuzzy", round(top, 1), candidates, None)
+
+    def match_many(self, values: Iterable[str]) -> pd.DataFrame:
+        """Match each value: value, la_code, method, score, problem, candidates (as text)."""
+        rows = []
+        for m in map(self.match, values):
+            shown = "; ".join(f"{c} {n} ({s:g})" for c, n, s in m.candidates)
+            rows.append((m.value, m.la_code, m.method, m.score, m.problem, shown))
+        return pd.DataFrame(
+            rows, columns=["value", "la_code", "method", "score", "problem", "candidates"]
+        )
