@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
+from pipeline.errors import AccountingError
+
 log = logging.getLogger(__name__)
 
 EXCLUSION_COLUMNS = ["file", "source_row", "reason"]
@@ -24,7 +26,7 @@ class Account:
 
     def __post_init__(self) -> None:
         if self.rows_in != self.kept + self.excluded + self.blank:
-            raise AssertionError(
+            raise AccountingError(
                 f"{self.file}: {self.rows_in} rows in but {self.kept} kept + {self.excluded} "
                 f"excluded + {self.blank} blank; rows were lost"
             )

@@ -10,24 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.errors import InputError
+
 ROW = "source_row"  # 1-based row number in the file as a spreadsheet program shows it
 ENCODINGS = ("utf-8-sig", "cp1252")
 EXTENSIONS = (".csv", ".xlsx", ".xls")
-
-
-class InputError(ValueError):
-    """A raw input is unusable; the message names the file, and the row and column if known."""
-
-    def __init__(
-        self, file: str | Path, message: str, row: int | None = None, column: str | None = None
-    ):
-        where = [str(file)]
-        if row is not None:
-            where.append(f"row {row}")
-        if column is not None:
-            where.append(f"column {column!r}")
-        super().__init__(f"{', '.join(where)}: {message}")
-        self.file, self.row, self.column = str(file), row, column
 
 
 @dataclass(frozen=True)

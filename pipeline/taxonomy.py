@@ -63,3 +63,7 @@ COUNT_FLAGS: tuple[str, ...] = ("exact", "approximate", "censored", "not_held", 
 
 # Survey answer code for "Don't know" on every Likert scale.
 DONT_KNOW: str = "dont_know"
+
+# Survey answers: each (organisation, question, option) is answered, not asked in that
+# wave's questionnaire, or left blank.
+SURVEY_STATUSES: tuple[str, ...] = ("answered", "not_asked", "missing")

@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from pipeline.accounting import Account, accounts_metrics, exclusions
+from pipeline.errors import AccountingError
 
 
 def test_balanced_account_is_accepted():
@@ -14,7 +15,7 @@ def test_balanced_account_is_accepted():
 
 
 def test_lost_rows_raise():
-    with pytest.raises(AssertionError, match="rows were lost"):
+    with pytest.raises(AccountingError, match="rows were lost"):
         Account("foi/2021.csv", rows_in=10, kept=7, excluded=1, blank=1)
 
 
