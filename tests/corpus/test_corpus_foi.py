@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from pipeline import foi
-from pipeline.readers import InputError
+from pipeline.errors import InputError
 
 Edit = Callable[[Path], None]
 CSV, XLSX = "foi/2021.csv", "foi/2024.xlsx"  # the example rounds 2021 and 2024
@@ -474,7 +474,7 @@ def test_a_response_date_after_the_run_date_stops(tmp_path: Path, monkeypatch) -
         def today(cls) -> date:
             return date(2021, 8, 13)  # the latest response date in the 2021 round
 
-    monkeypatch.setattr(foi, "date", RunDay)
+    monkeypatch.setattr("pipeline.foi.clean.date", RunDay)  # the date clean_rounds runs on
     raw = kit.raw_copy(tmp_path)
     csv_cells((YORK, foi.RESPONDED, "2021-08-20"))(raw)
     with pytest.raises(InputError) as caught:

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 import yaml
 
-from pipeline import config, foi
-from pipeline.readers import InputError
+from pipeline import config, foi, schemas
+from pipeline.errors import InputError
+from pipeline.foi import vocabulary
 from pipeline.synth import foi as synth_foi
-from pipeline.taxonomy import ITEM_IDS
+from pipeline.taxonomy import ITEM_IDS, STATUSES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -74,6 +74,79 @@ def test_unknown_statuses_are_listed_with_file_and_row() -> None:
 )
 def test_item_answers(raw: str, answer: str) -> None:
     assert foi.classify_answer(raw) == answer
+
+
+def test_every_listed_spelling_classifies_to_its_code() -> None:
+    statuses = vocabulary.load_statuses()
+    assert vocabulary.load_statuses() is statuses  # read and checked once
+    assert foi.classify_status(pd.Series(list(statuses))).tolist() == list(statuses.values())
+    assert set(statuses.values()) == set(STATUSES)
+    answers = vocabulary.load_answers()
+    assert {form: foi.classify_answer(form) for form in answers.items} == dict(answers.items)
+    assert {foi.parse_count(word) for word in answers.count_not_held} == {(None, "not_held", None)}
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "problem"),
+    [
+        (
+            "statuses.yaml",
+            '  - "vexatious"\n',
+            '  - "vexatious"\n  - "provided"\n',
+            "key 'refused_other': 'provided' is listed twice (also under 'full')",
+        ),
+        (
+            "statuses.yaml",
+            "clarification:\n",
+            'lost:\n  - "lost in the post"\nclarification:\n',
+            f"key 'lost' is not one of {list(STATUSES)}",
+        ),
+        (
+            "statuses.yaml",
+            '  - "s14"\n',
+            '  - "Refused - s.14"\n',
+            "key 'refused_other': 'Refused - s.14' can never match: write it 'refused s14'",
+        ),
+        (
+            "answers.yaml",
+            '  - "n"\n',
+            '  - "n"\n  - "y"\n',
+            "key 'no': 'y' is listed twice (also under 'yes')",
+        ),
+        (
+            "answers.yaml",
+            "unknown:\n",
+            'maybe:\n  - "perhaps"\nunknown:\n',
+            "key 'maybe' is not one of ['yes', 'no', 'not_held', 'unknown', 'count_not_held']",
+        ),
+        (
+            "answers.yaml",
+            '  - "tbc"\n',
+            "  - yes\n",
+            "key 'unknown': True is not text (YAML reads yes, no, on and off unquoted",
+        ),
+    ],
+)
+def test_a_vocabulary_file_breaking_a_rule_is_rejected_naming_file_and_key(
+    tmp_path: Path, name: str, old: str, new: str, problem: str
+) -> None:
+    text = (ROOT / "pipeline/resources" / name).read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    path = tmp_path / name
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    load = vocabulary.load_statuses if name == "statuses.yaml" else vocabulary.load_answers
+    with pytest.raises(InputError) as exc:
+        load(path)
+    assert str(exc.value).startswith(f"{path}: ") and problem in str(exc.value)
+
+
+def test_every_problem_of_a_vocabulary_file_is_listed(tmp_path: Path) -> None:
+    path = tmp_path / "statuses.yaml"
+    path.write_text('maybe: []\nfull:\n  - "provided"\npartial:\n  - "provided"\n')
+    with pytest.raises(
+        InputError, match=r"statuses.yaml: 2 problems:\n  key 'maybe'.*\n  key 'partial'"
+    ):
+        vocabulary.load_statuses(path)
 
 
 @pytest.mark.parametrize("item", ITEM_IDS)
@@ -168,7 +241,7 @@ def test_duplicates_the_rule_cannot_settle_are_errors() -> None:
 
 def _responses(codes: list[str], year: int) -> pd.DataFrame:
     n = len(codes)
-    frame = pd.DataFrame({c: [pd.NA] * n for c in foi.RESPONSE_COLUMNS})
+    frame = pd.DataFrame({c: [pd.NA] * n for c in schemas.columns("foi_responses")})
     return frame.assign(
         round="r",
         geography_year=year,
@@ -269,18 +342,6 @@ def test_generator_rounds_agree_with_params() -> None:
     assert [
         (r.name, r.geography_year, date.fromisoformat(r.request_sent)) for r in params.foi.rounds
     ] == [(s.name, s.geography_year, s.request_sent) for s in synth_foi.ROUNDS]
-
-
-def test_regenerating_with_the_default_seed_reproduces_the_example(tmp_path: Path) -> None:
-    rng = np.random.default_rng(np.random.SeedSequence(20240501).spawn(2)[0])
-    synth_foi.generate(ROOT / "data" / "reference", tmp_path / "out", tmp_path / "truth", rng)
-    for spec in synth_foi.ROUNDS:
-        name = f"foi/{spec.name}{spec.suffix}"
-        assert (tmp_path / "out" / name).read_bytes() == (ROOT / "data/example" / name).read_bytes()
-    for name in ("foi_responses.csv", "foi_items.csv", "provision_truth.json"):
-        assert (tmp_path / "truth" / name).read_bytes() == (
-            ROOT / "tests/truth" / name
-        ).read_bytes()
 
 
 def test_docs_provision_table_matches_the_truth() -> None:
