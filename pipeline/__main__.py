@@ -54,11 +54,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _new_wave(args: argparse.Namespace) -> int:
-    from pipeline import survey
+    from pipeline import layout, survey
 
     raw_dir = Path(config.load(args.params).data.raw_dir)
     todo = survey.new_wave(
-        args.year, args.export, raw_dir, raw_dir / "survey" / "codebook.yaml", args.params
+        args.year, args.export, raw_dir, layout.codebook_path(raw_dir), args.params
     )
     for line in todo:
         sys.stderr.write(f"TODO: {line}\n")

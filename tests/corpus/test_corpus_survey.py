@@ -14,7 +14,7 @@ import corpus_kit as kit
 import pandas as pd
 import pytest
 
-from pipeline.readers import InputError
+from pipeline.errors import InputError
 
 Edit = Callable[[Path], None]
 W21, W23, W25 = "survey/2021.csv", "survey/2023.xlsx", "survey/2025.csv"

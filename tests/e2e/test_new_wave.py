@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline import config, survey
+from pipeline import config, layout, survey
 from pipeline.synth import survey as synth_survey
 
 pytestmark = pytest.mark.e2e
@@ -103,8 +103,8 @@ def test_a_new_wave_goes_in_through_the_codebook_and_reruns_only_the_survey(
     built, tmp_path
 ) -> None:
     repo = built
-    folder = repo / "data" / "example" / "survey"
-    codebook, params = folder / survey.CODEBOOK, repo / "params.yaml"
+    raw = repo / "data" / "example"
+    codebook, params = layout.codebook_path(raw), repo / "params.yaml"
     processed = repo / "data" / "processed"
     before = pd.read_csv(processed / "survey_waves" / "support_by_wave.csv", dtype={"wave": str})
     old_codebook = codebook.read_text(encoding="utf-8")
@@ -116,7 +116,7 @@ def test_a_new_wave_goes_in_through_the_codebook_and_reruns_only_the_survey(
     # 2. new-wave copies the export, lists the wave and drafts its codebook block
     output = _run([sys.executable, "-m", "pipeline", "new-wave", WAVE, str(export)], repo)
     assert f'TODO: waves.{WAVE}.support.headers: "{new_header}" has no option (TODO)' in output
-    assert (folder / f"{WAVE}.csv").read_bytes() == export.read_bytes()
+    assert layout.wave_file(raw, WAVE).read_bytes() == export.read_bytes()
     assert config.load(params).survey.waves == ["2021", "2023", "2025", WAVE]
     assert "# one export per wave" in params.read_text(encoding="utf-8")
     assert codebook.read_text(encoding="utf-8").startswith(old_codebook)  # earlier waves kept

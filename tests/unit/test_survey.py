@@ -5,11 +5,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
-import pandera.errors
 import pytest
 
-from pipeline import geography, survey
-from pipeline.readers import InputError, read_table
+from pipeline import geography, layout, schemas, survey
+from pipeline.errors import InputError, SchemaError
+from pipeline.readers import read_table
 
 REFERENCE = Path(__file__).resolve().parents[2] / "data" / "reference"
 
@@ -150,17 +150,17 @@ def _exports(folder: Path) -> dict[str, list[list[str]]]:
 
 @pytest.fixture
 def raw_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "raw" / "survey"
-    _exports(folder)
-    (folder / "codebook.yaml").write_text(CODEBOOK, encoding="utf-8")
-    return tmp_path / "raw"
+    raw = tmp_path / "raw"
+    _exports(layout.survey_dir(raw))
+    layout.codebook_path(raw).write_text(CODEBOOK, encoding="utf-8")
+    return raw
 
 
 @pytest.fixture(scope="module")
 def result(tmp_path_factory: pytest.TempPathFactory) -> survey.SurveyResult:
     raw = tmp_path_factory.mktemp("survey") / "raw"
-    _exports(raw / "survey")
-    (raw / "survey" / "codebook.yaml").write_text(CODEBOOK, encoding="utf-8")
+    _exports(layout.survey_dir(raw))
+    layout.codebook_path(raw).write_text(CODEBOOK, encoding="utf-8")
     return survey.clean_waves(raw, ["2021", "2023"], REFERENCE, 90)
 
 
@@ -261,13 +261,14 @@ def test_areas_are_matched_and_comma_names_kept_whole(result: survey.SurveyResul
 def test_schemas_pass_on_output_and_fail_on_raw_export(
     result: survey.SurveyResult, raw_dir: Path
 ) -> None:
-    survey.RESPONSES_SCHEMA.validate(result.responses)
-    survey.ORGS_SCHEMA.validate(result.orgs)
-    survey.AREAS_SCHEMA.validate(result.areas)
-    survey.COMMENTS_SCHEMA.validate(result.comments)
-    raw = read_table(raw_dir / "survey" / "2021.csv", ["ID"]).data
-    with pytest.raises(pandera.errors.SchemaErrors, match="not in DataFrameSchema"):
-        survey.RESPONSES_SCHEMA.validate(raw)
+    schemas.check(result.responses, "survey_responses")
+    schemas.check(result.orgs, "survey_orgs")
+    schemas.check(result.areas, "survey_areas")
+    schemas.check(result.comments, "survey_comments")
+    schemas.check(result.exclusions, "survey_exclusions")
+    raw = read_table(layout.wave_file(raw_dir, "2021"), ["ID"]).data
+    with pytest.raises(SchemaError, match="column_in_schema: 11 failing: 'ID', 'Submitted'"):
+        schemas.check(raw, "survey_responses")
 
 
 def test_presentation_helpers(result: survey.SurveyResult) -> None:
@@ -281,7 +282,7 @@ def test_presentation_helpers(result: survey.SurveyResult) -> None:
 
 
 def test_likert_levels_are_ordered(raw_dir: Path) -> None:
-    book = survey.load_codebook(raw_dir / "survey" / "codebook.yaml")
+    book = survey.load_codebook(layout.codebook_path(raw_dir))
     assert survey.likert_labels(book, "partner") == {
         "1": "Very poor",
         "2": "Poor",
@@ -293,9 +294,9 @@ def test_likert_levels_are_ordered(raw_dir: Path) -> None:
 
 
 def _rewrite(raw_dir: Path, wave: str, edit: Callable[[list[list[str]]], object]) -> None:
-    rows = _exports(raw_dir / "survey")[wave]
+    rows = _exports(layout.survey_dir(raw_dir))[wave]
     edit(rows)
-    _write_csv(raw_dir / "survey" / f"{wave}.csv", rows)
+    _write_csv(layout.wave_file(raw_dir, wave), rows)
 
 
 def test_unmapped_header_stops_the_run_naming_wave_header_and_yaml(raw_dir: Path) -> None:
@@ -408,7 +409,7 @@ def test_new_wave_drafts_todos_and_the_cleaner_stops_on_them(raw_dir: Path, tmp_
     )
     params = tmp_path / "params.yaml"
     params.write_text(PARAMS, encoding="utf-8")
-    codebook = raw_dir / "survey" / "codebook.yaml"
+    codebook = layout.codebook_path(raw_dir)
 
     todos = survey.new_wave("2025", export, raw_dir, codebook, params)
 
@@ -418,7 +419,7 @@ def test_new_wave_drafts_todos_and_the_cleaner_stops_on_them(raw_dir: Path, tmp_
         'waves.2025.support.labels: "Peer mentoring" has no code (TODO)',
         '"Do you run a food bank?" is not mapped to any variable (TODO)',
     ]
-    assert (raw_dir / "survey" / "2025.csv").read_bytes() == export.read_bytes()
+    assert layout.wave_file(raw_dir, "2025").read_bytes() == export.read_bytes()
     assert params.read_text(encoding="utf-8") == PARAMS.replace(
         '["2021", "2023"]', '["2021", "2023", "2025"]'
     )
@@ -440,15 +441,15 @@ def test_new_wave_refuses_a_wave_that_exists(raw_dir: Path, tmp_path: Path) -> N
     with pytest.raises(InputError, match="wave 2023 already has an export"):
         survey.new_wave(
             "2023",
-            raw_dir / "survey" / "2021.csv",
+            layout.wave_file(raw_dir, "2021"),
             raw_dir,
-            raw_dir / "survey" / "codebook.yaml",
+            layout.codebook_path(raw_dir),
             params,
         )
 
 
 def test_option_labels_come_from_the_latest_wave_asking_each_option(raw_dir: Path) -> None:
-    book = survey.load_codebook(raw_dir / "survey" / "codebook.yaml")
+    book = survey.load_codebook(layout.codebook_path(raw_dir))
     assert survey.option_labels(book, "support") == {
         "childcare": "Childcare",
         "parenting": "Parenting support",
@@ -459,3 +460,173 @@ def test_option_labels_come_from_the_latest_wave_asking_each_option(raw_dir: Pat
         "womens_centre": "Women's Centre",
         "other": "Other",
     }
+
+
+# -- the codebook's structure: every problem is an InputError naming file, key and line --------
+
+TINY = """\
+scales:
+  quality:
+    levels: [Poor, Good]
+variables:
+  org_id: {type: id}
+  submitted: {type: timestamp}
+  org_type: {type: single, codes: [a, b]}
+  partner: {type: likert, scale: quality, options: [police]}
+waves:
+  "2021":
+    org_id: {header: "ID"}
+    submitted: {header: "When", format: "%Y"}
+    org_type:
+      header: "Type"
+      labels: {"A": a, "B": b}
+    partner:
+      headers: {"Partner - Police": police}
+"""
+
+BROKEN = [
+    pytest.param(
+        'org_id: {header: "ID"}',
+        'org_id: "ID"',
+        """waves.2021.org_id (line 11) must be a mapping such as {header: "ID"} (got 'ID')""",
+        id="entry-is-plain-text",
+    ),
+    pytest.param(
+        "{type: single,",
+        "{type: singel,",
+        "variables.org_type.type (line 7) must be one of id, timestamp, single, multi, likert, "
+        "areas, text, contact, ignore (got 'singel')",
+        id="unknown-variable-type",
+    ),
+    pytest.param(
+        '    org_id: {header: "ID"}\n',
+        '    org_id: {header: "ID"}\n    org_id: {header: "Org"}\n',
+        "waves.2021.org_id (line 12) appears twice; a key may appear only once in a mapping, "
+        "so keep one",
+        id="duplicated-key",
+    ),
+    pytest.param(
+        '  "2021":\n    org_id',
+        '  "2021": [ID, Type]\n  "2019":\n    org_id',
+        "waves.2021 (line 10) must map variables to headers (got ['ID', 'Type'])",
+        id="wave-block-not-a-mapping",
+    ),
+    pytest.param(
+        '  "2021":\n',
+        '  "2019":\n  "2021":\n',
+        "waves.2019 (line 10) must map variables to headers (got None)",
+        id="wave-block-empty",
+    ),
+    pytest.param(
+        "org_id: {type: id}",
+        "org_id: id",
+        "variables.org_id (line 5) must be a mapping such as {type: id} (got 'id')",
+        id="variable-is-plain-text",
+    ),
+    pytest.param(
+        "      labels:",
+        "      lables:",
+        "waves.2021.org_type.lables (line 15) is not a codebook key (known: header, headers, "
+        "labels, style, delimiter, delimiters, format)",
+        id="misspelt-key",
+    ),
+    pytest.param(
+        'labels: {"A": a, "B": b}',
+        "labels: [a, b]",
+        "waves.2021.org_type.labels (line 15) must be a mapping (got ['a', 'b'])",
+        id="labels-not-a-mapping",
+    ),
+    pytest.param(
+        ', format: "%Y"',
+        "",
+        "waves.2021.submitted (line 12) maps a timestamp variable, so it needs `format:`, the "
+        "strftime format of the submitted time",
+        id="timestamp-without-format",
+    ),
+    pytest.param(
+        '      header: "Type"\n',
+        '      header: "Type"\n      headers: {"Type - A": a}\n',
+        "waves.2021.org_type (line 13) has both `header:` and `headers:`; keep one",
+        id="header-and-headers",
+    ),
+    pytest.param(
+        "    partner:\n",
+        "    partners:\n",
+        "waves.2021.partners (line 16) is not under variables: declare it there first",
+        id="variable-not-declared",
+    ),
+    pytest.param(
+        "scale: quality,",
+        "scale: qualty,",
+        "variables.partner.scale (line 8) must be one of ['quality'] (got 'qualty')",
+        id="unknown-scale",
+    ),
+    pytest.param(
+        "codes: [a, b]",
+        "codes: ab",
+        "variables.org_type.codes (line 7) must be a list (got 'ab')",
+        id="codes-not-a-list",
+    ),
+    pytest.param(
+        '"2021":',
+        '"2021a":',
+        "waves.2021a (line 10) must be a wave's four-digit year",
+        id="wave-not-a-year",
+    ),
+    pytest.param(
+        "levels: [Poor, Good]",
+        "levels: [Poor, Good",
+        "not valid YAML at line 4, column 10: expected ',' or ']', but got ':'",
+        id="not-yaml",
+    ),
+    pytest.param(
+        "waves:\n",
+        "wavez:\n",
+        "2 problems:\n- the codebook needs a `waves:` mapping\n- wavez (line 9) is not a "
+        "codebook key (known: scales, variables, waves)",
+        id="misspelt-section",
+    ),
+    pytest.param(
+        TINY,
+        "- scales\n- variables\n",
+        "the codebook must be a mapping of scales, variables and waves (got ['scales', "
+        "'variables'])",
+        id="not-a-mapping",
+    ),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "message"), BROKEN)
+def test_codebook_structure_problems_name_file_key_and_line(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    assert old in TINY
+    path = tmp_path / "codebook"
+    path.write_text(TINY.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        survey.load_codebook(path)
+    assert str(error.value) == f"{path}: {message}"
+
+
+def test_the_tiny_codebook_loads(tmp_path: Path) -> None:
+    path = tmp_path / "codebook"
+    path.write_text(TINY, encoding="utf-8")
+    assert survey.likert_labels(survey.load_codebook(path), "partner") == {
+        "1": "Poor",
+        "2": "Good",
+        "dont_know": "Don't know",
+    }
+
+
+def test_a_broken_codebook_stops_the_cleaner_and_new_wave(raw_dir: Path, tmp_path: Path) -> None:
+    codebook = layout.codebook_path(raw_dir)
+    codebook.write_text(CODEBOOK.replace("org_type: {type: single,", "org_type: {type: one,"))
+    message = rf"{re.escape(str(codebook))}: variables\.org_type\.type \(line 8\) must be one of"
+    with pytest.raises(InputError, match=message):
+        survey.clean_waves(raw_dir, ["2021", "2023"], REFERENCE, 90)
+    params = tmp_path / "params.yaml"
+    params.write_text(PARAMS, encoding="utf-8")
+    with pytest.raises(InputError, match=message):
+        survey.new_wave(
+            "2025", layout.wave_file(raw_dir, "2021"), tmp_path / "raw2", codebook, params
+        )

@@ -1,0 +1,252 @@
+"""The survey cleaner: every listed wave's export to tidy tables, and views of those tables."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline import geography, layout
+from pipeline.accounting import Account
+from pipeline.errors import InputError
+from pipeline.readers import ROW, RawTable, unlisted_files
+from pipeline.schemas import columns
+from pipeline.survey.areas import match_areas, wave_geography_year
+from pipeline.survey.codebook import Codebook, entries_of, headers_of, load_codebook
+from pipeline.survey.decode import decode_answers, latest_submissions
+from pipeline.survey.document import todo_lines
+from pipeline.survey.hints import quote
+from pipeline.survey.read import mapping_problems, read_wave, source_file
+
+log = logging.getLogger(__package__)  # one logger for the package: pipeline.survey
+
+_TABLES = ("responses", "orgs", "areas", "comments", "exclusions")
+
+
+@dataclass(frozen=True)
+class SurveyResult:
+    """Processed survey tables, with the row accounts and the exclusions."""
+
+    responses: pd.DataFrame
+    orgs: pd.DataFrame
+    areas: pd.DataFrame
+    comments: pd.DataFrame
+    accounts: list[Account]
+    exclusions: pd.DataFrame
+
+
+def _check_codebook(codebook: Codebook, waves: list[str]) -> None:
+    missing = [w for w in waves if w not in codebook.waves]
+    if missing:
+        raise InputError(
+            codebook.path,
+            f"no codebook block for waves {missing}; add "
+            f"`waves: {{{quote(missing[0])}: ...}}` (python -m pipeline new-wave "
+            "YEAR EXPORT drafts it)",
+        )
+    todos = todo_lines(codebook.path, waves)
+    if todos:
+        raise InputError(
+            codebook.path,
+            "TODO entries remain for listed waves; confirm or fill each one and delete "
+            "its TODO marker. Map each header or label to a code of its variable; a new "
+            "option or answer is first added to that variable's `options:` or `codes:` "
+            "under `variables:`, a new question as a new variable:\n" + "\n".join(todos),
+        )
+
+
+def _read_waves(raw_dir: Path, waves: list[str], codebook: Codebook) -> dict[str, RawTable]:
+    """Every listed wave's export; InputError listing all that the codebook does not map."""
+    for path in unlisted_files(layout.survey_dir(raw_dir), waves):
+        log.warning("survey: %s is not a listed wave (params.yaml survey.waves); ignored", path)
+    raws = {wave: read_wave(raw_dir, wave, codebook) for wave in waves}
+    problems = [p for wave in waves for p in mapping_problems(wave, raws[wave], codebook)]
+    if problems:
+        raise InputError(
+            codebook.path,
+            f"{len(problems)} headers or labels in the listed waves "
+            "are not mapped by the codebook:\n" + "\n".join(problems),
+        )
+    return raws
+
+
+def _orgs(
+    wave: str, kept: pd.DataFrame, answers: pd.DataFrame, areas: pd.DataFrame
+) -> pd.DataFrame:
+    types = answers[answers["question"] == "org_type"].set_index(ROW)["value"]
+    counts = areas.groupby("org_id").size()
+    return pd.DataFrame(
+        {
+            "wave": wave,
+            "org_id": kept["org_id"].to_numpy(),
+            "org_type": kept[ROW].map(types).fillna("").to_numpy(),
+            "n_areas": kept["org_id"].map(counts).fillna(0).astype(int).to_numpy(),
+        }
+    )
+
+
+def _comments(wave: str, kept: pd.DataFrame, raw: RawTable, codebook: Codebook) -> pd.DataFrame:
+    texts = raw.data.set_index(ROW)
+    frames = [
+        pd.DataFrame(
+            {
+                "wave": wave,
+                "org_id": kept["org_id"].to_numpy(),
+                "text": kept[ROW].map(texts[h]).to_numpy(),
+            }
+        )
+        for e in entries_of(codebook.waves[wave], codebook, "text").values()
+        for h in headers_of(e)
+    ]
+    frame = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=columns("survey_comments"))
+    )
+    return frame[frame["text"] != ""].astype("str")
+
+
+def _clean_wave(
+    raw: RawTable, wave: str, codebook: Codebook, matcher: Callable[[int], geography.Matcher]
+) -> tuple[dict[str, pd.DataFrame], Account, list[str]]:
+    """One wave's tables, its row account and the areas served that did not match.
+
+    `matcher` gives the area matcher of a geography year.
+    """
+    answers = decode_answers(raw, wave, codebook)
+    kept, excluded = latest_submissions(raw, wave, codebook)
+    year = wave_geography_year(wave, geography.YEARS)
+    areas, problems = match_areas(kept, raw, wave, codebook, matcher(year))
+    answers = answers.merge(kept[[ROW, "org_id"]], on=ROW).assign(wave=wave)
+    tables = {
+        "responses": answers[columns("survey_responses")],
+        "orgs": _orgs(wave, kept, answers, areas),
+        "areas": areas,
+        "comments": _comments(wave, kept, raw, codebook),
+        "exclusions": excluded,
+    }
+    rows_in = len(raw.data) + raw.blank_rows
+    account = Account(source_file(raw), rows_in, len(kept), len(excluded), raw.blank_rows)
+    log.info(
+        "survey %s: %d organisations kept, %d rows excluded, %d blank",
+        wave,
+        len(kept),
+        len(excluded),
+        raw.blank_rows,
+    )
+    return tables, account, problems
+
+
+def clean_waves(
+    raw_dir: Path,
+    waves: list[str],
+    reference_dir: Path,
+    fuzzy_threshold: float,
+    codebook: Path | None = None,
+) -> SurveyResult:
+    """Clean every listed survey wave into tidy tables.
+
+    Parameters
+    ----------
+    raw_dir
+        Folder holding `survey/<wave>.csv|xlsx` and (by default) the codebook.
+    waves
+        The waves to clean, in order (params.yaml survey.waves).
+    reference_dir
+        The derived reference tables (data/reference) for matching areas served.
+    fuzzy_threshold
+        rapidfuzz score (0-100) the geography matcher needs to accept a fuzzy name match.
+    codebook
+        The codebook, if not at `layout.codebook_path(raw_dir)`.
+    """
+    book = load_codebook(Path(codebook) if codebook else layout.codebook_path(raw_dir))
+    _check_codebook(book, waves)
+    raws = _read_waves(raw_dir, waves, book)
+    matcher = functools.cache(
+        lambda year: geography.Matcher.from_reference(reference_dir, year, fuzzy_threshold)
+    )
+    parts: dict[str, list[pd.DataFrame]] = {k: [] for k in _TABLES}
+    accounts, area_problems = [], []
+    for wave in waves:
+        tables, account, problems = _clean_wave(raws[wave], wave, book, matcher)
+        for name, table in tables.items():
+            parts[name].append(table)
+        accounts.append(account)
+        area_problems += problems
+    if area_problems:
+        raise InputError(
+            book.path.parent,
+            f"{len(area_problems)} areas served did not match "
+            "one local authority; correct them in the export or add an alias to "
+            "the geography reference:\n" + "\n".join(area_problems),
+        )
+    tables = {name: pd.concat(frames, ignore_index=True) for name, frames in parts.items()}
+    return SurveyResult(
+        responses=_ordered(tables["responses"], book, waves),
+        orgs=_sorted(tables["orgs"], waves, ["org_id"]),
+        areas=_sorted(tables["areas"], waves, ["org_id", "la_code"]),
+        comments=_sorted(tables["comments"], waves, ["org_id"]),
+        accounts=accounts,
+        exclusions=tables["exclusions"][columns("survey_exclusions")],
+    )
+
+
+def _sorted(frame: pd.DataFrame, waves: list[str], by: list[str]) -> pd.DataFrame:
+    order = frame["wave"].map({w: i for i, w in enumerate(waves)})
+    return (
+        frame.assign(_w=order)
+        .sort_values(["_w", *by], kind="stable")
+        .drop(columns="_w")
+        .reset_index(drop=True)
+    )
+
+
+def _ordered(responses: pd.DataFrame, codebook: Codebook, waves: list[str]) -> pd.DataFrame:
+    """Responses sorted by wave (as listed), org_id, then question and option in codebook order."""
+    question = responses["question"]
+    option_rank = np.zeros(len(responses), dtype=np.int64)
+    for v in codebook.variables.values():
+        here = (question == v.name).to_numpy()
+        if here.any() and v.codes:
+            ranks = {o: i for i, o in enumerate(v.codes)}
+            option_rank[here] = responses["option"][here].map(ranks).fillna(0).to_numpy()
+    order = np.lexsort(
+        (
+            option_rank,
+            question.map({name: i for i, name in enumerate(codebook.variables)}).to_numpy(),
+            pd.factorize(responses["org_id"], sort=True)[0],
+            responses["wave"].map({w: i for i, w in enumerate(waves)}).to_numpy(),
+        )
+    )
+    return responses.take(order)[columns("survey_responses")].reset_index(drop=True).astype("str")
+
+
+# --- views of the cleaned tables ----------------------------------------------------------------
+
+
+def response_counts(orgs: pd.DataFrame) -> pd.DataFrame:
+    """Organisations responding, by organisation type (rows) and wave (columns), with totals."""
+    types = orgs["org_type"].replace("", "not answered")
+    return pd.crosstab(types.rename("org_type"), orgs["wave"], margins=True, margins_name="total")
+
+
+def not_asked(responses: pd.DataFrame) -> pd.DataFrame:
+    """Per wave, the questions (or options of a question) the wave did not ask.
+
+    Returns [wave, question, options] where options is "(whole question)" or the options not
+    asked, comma-separated.
+    """
+    grid = responses[["wave", "question", "option", "status"]].drop_duplicates()
+    rows = []
+    for (wave, question), group in grid.groupby(["wave", "question"], sort=False):
+        missing = group.loc[group["status"] == "not_asked", "option"].drop_duplicates()
+        if missing.empty:
+            continue
+        whole = set(missing) == set(group["option"])
+        rows.append((wave, question, "(whole question)" if whole else ", ".join(missing)))
+    return pd.DataFrame(rows, columns=["wave", "question", "options"])
