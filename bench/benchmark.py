@@ -259,6 +259,8 @@ def scenarios(work: Path, scale_waves: int, scale_orgs: int) -> tuple[list[Row],
     """Run every scenario; return the table rows and facts for the header."""
     import scaled_survey
 
+    from pipeline import layout
+
     rows, facts = [], {}
     repo = copy_repo(work / "repo")
     reference = repo / "data" / "reference"
@@ -341,10 +343,12 @@ def scenarios(work: Path, scale_waves: int, scale_orgs: int) -> tuple[list[Row],
 
     log.info("6/6 %d waves of %d organisations", scale_waves, scale_orgs)
     years = [str(2031 + i) for i in range(scale_waves)]
-    folder = repo / "data" / "example" / "survey"
+    example = repo / "data" / "example"
     start = time.perf_counter()
-    written = scaled_survey.write_waves(folder, reference, years, scale_orgs, rng)
-    scaled_survey.add_codebook_blocks(folder / "codebook.yaml", years)
+    written = scaled_survey.write_waves(
+        layout.survey_dir(example), reference, years, scale_orgs, rng
+    )
+    scaled_survey.add_codebook_blocks(layout.codebook_path(example), years)
     scaled_survey.set_waves(params, years)
     facts["scale"] = (
         f"{len(years)} waves ({years[0]}-{years[-1]}) of {scale_orgs:,} organisations: "

@@ -2,9 +2,9 @@
 
 Every generated wave repeats the last example wave's questionnaire (`LIKE`): its export has
 the same headers and labels, so its codebook block is a copy of that wave's block. Rows are
-rendered by `pipeline.synth.survey` itself (answers, typed area names, personal data in free
-text), and each export carries the same mess as the example: one organisation that submitted
-twice and one blank row.
+rendered by the example generator's public API (`pipeline.synth.SurveyRenderer`: answers,
+typed area names, personal data in free text), and each export carries the same mess as the
+example: one organisation that submitted twice and one blank row.
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from pipeline import geography
+from pipeline import synth
 from pipeline.survey import yaml_round_trip
-from pipeline.synth import survey as synth
 
 LIKE = "2025"  # the questionnaire every generated wave repeats
 FIRST_ID = 10_000  # generated organisation ids are ORG-10000 and up (the example's are 4 digits)
@@ -37,10 +36,9 @@ def organisations(rng: np.random.Generator, reference_dir: Path, n: int) -> list
     n
         How many organisations.
     """
-    areas = synth._candidate_areas(reference_dir)
+    areas = synth.organisation_areas(reference_dir)
     by_region = {r: g["la_code"].to_numpy() for r, g in areas.groupby("region_code")}
     regions = sorted(by_region)
-    types, weights = list(synth.ORG_TYPES), list(synth.ORG_TYPES.values())
     out = []
     for number in range(FIRST_ID, FIRST_ID + n):
         codes = by_region[regions[int(rng.integers(len(regions)))]]
@@ -48,7 +46,7 @@ def organisations(rng: np.random.Generator, reference_dir: Path, n: int) -> list
         out.append(
             {
                 "org_id": f"ORG-{number}",
-                "org_type": str(rng.choice(types, p=weights)),
+                "org_type": synth.draw_org_type(rng),
                 "areas": sorted(rng.choice(codes, k, replace=False).tolist()),
             }
         )
@@ -59,30 +57,19 @@ class WaveWriter:
     """Writes wave exports in the `LIKE` questionnaire for organisations drawn from a pool."""
 
     def __init__(self, reference_dir: Path, rng: np.random.Generator):
-        year = synth.GEOGRAPHY_YEAR[LIKE]
-        table = geography.aliases(reference_dir)
-        self.forms = synth._forms(table[(table["geography_year"] == year) & ~table["ambiguous"]])
-        self.matcher = geography.Matcher.from_reference(reference_dir, year, synth.FUZZY_THRESHOLD)
-        self.block = synth.wave_block(LIKE)
-        self.rng, self.people = rng, synth._People(rng)
+        self.rng, self.render = rng, synth.SurveyRenderer(reference_dir, LIKE, rng)
 
     def rows(self, orgs: list[dict[str, Any]], start: datetime) -> list[dict[str, Any]]:
         """Export rows (header -> cell) for `orgs`, sorted by submission time, with mess."""
-        rng, rows = self.rng, []
+        rng, render, rows = self.rng, self.render, []
         duplicate = int(rng.integers(len(orgs)))
         for i, org in enumerate(orgs):
-            typed = "; ".join(
-                synth._typed_area(rng, code, self.forms[code], self.matcher)[0]
-                for code in org["areas"]
-            )
-            minutes = int(rng.integers(60, synth.FIELDWORK_DAYS * 1440))
-            times = [start + timedelta(minutes=minutes)]
+            typed = "; ".join(t for t, _ in render.type_areas(org["areas"]))
+            times = [render.submitted(start)]
             if i == duplicate:  # an earlier submission, superseded by the later one
                 times.append(times[0] - timedelta(days=int(rng.integers(1, 4))))
             for when in times:
-                answers = synth._answers(rng, org, LIKE, self.people)
-                cells = synth._cells(answers, self.block, LIKE, typed, when, org["org_id"])
-                rows.append((when, cells))
+                rows.append((when, render.row(render.answers(org), typed, when, org["org_id"])))
         export = [cells for _, cells in sorted(rows, key=lambda r: r[0])]
         export.insert(int(rng.integers(1, len(export))), {})  # a blank row
         return export
@@ -91,7 +78,7 @@ class WaveWriter:
         """Write one wave's export as CSV; return its number of rows (blank row included)."""
         export = self.rows(orgs, start)
         header = next(list(r) for r in export if r)
-        synth._write_csv(path, export, header, bom=False)
+        synth.write_survey_csv(path, export, header)
         return len(export)
 
 
@@ -125,7 +112,7 @@ def add_codebook_blocks(codebook: Path, years: list[str]) -> None:
     waves = document["waves"]
     like = next(waves[k] for k in waves if str(k) == LIKE)
     for year in years:
-        waves[synth._q(year)] = copy.deepcopy(like)
+        waves[synth.codebook_key(year)] = copy.deepcopy(like)
     buffer = io.StringIO()
     yaml.dump(document, buffer)
     codebook.write_text(buffer.getvalue(), encoding="utf-8")

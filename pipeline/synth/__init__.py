@@ -1,4 +1,18 @@
-"""The synthetic example data: raw files as messy as real ones, and the truth behind them."""
+"""The synthetic example data: raw files as messy as real ones, and the truth behind them.
+
+Public API (everything else in the package is internal):
+
+- `generate(seed, out, truth, reference_dir)`: the whole example, as `python -m pipeline synth`
+  writes it.
+- Survey exports beyond the example, in an example wave's questionnaire (the benchmark's
+  scaled survey): `organisation_areas` and `draw_org_type` to make organisations,
+  `SurveyRenderer` to draw their answers and render export rows, `write_survey_csv` to write
+  an export, `codebook_key` to key a new wave's codebook block.
+
+Modules: `provision` (the generative model of provision), `foi` (FOI generator) with
+`foi_rounds`, `foi_forms` and `foi_files`; `survey` (survey generator) with
+`survey_questions`, `survey_answers`, `survey_people` and `survey_files`.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +22,18 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.synth import foi, survey
+from pipeline.synth.survey import SurveyRenderer
+from pipeline.synth.survey_answers import draw_org_type, organisation_areas
+from pipeline.synth.survey_files import codebook_key, write_survey_csv
+
+__all__ = [
+    "SurveyRenderer",
+    "codebook_key",
+    "draw_org_type",
+    "generate",
+    "organisation_areas",
+    "write_survey_csv",
+]
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +43,17 @@ def generate(seed: int, out: Path, truth: Path, reference_dir: Path) -> None:
 
     Each source gets its own random stream spawned from `seed`, so changing one
     generator never changes the other's output.
+
+    Parameters
+    ----------
+    seed
+        The seed (data/example/README.md states the one used).
+    out
+        The raw folder to write (FOI rounds, survey exports and codebook).
+    truth
+        The folder for what the cleaners must output.
+    reference_dir
+        The derived reference tables (data/reference).
     """
     foi_rng, survey_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
     out.mkdir(parents=True, exist_ok=True)

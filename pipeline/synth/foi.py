@@ -1,494 +1,74 @@
-"""Synthetic FOI round files, as messy as real trackers, and the clean truth behind them.
+"""The FOI example's generator: draws each round, writes its tracker file into the raw folder's
+FOI folder, and writes the truth (foi_responses.csv, foi_items.csv, provision_truth.json).
 
-Round "2021" (2021 geography) is written as foi/2021.csv with a first column `synthetic` =
-"SYNTHETIC EXAMPLE"; round "2024" (2023 geography) as foi/2024.xlsx with a title row saying
-it is synthetic and a README sheet. Provision and response come from pipeline.synth.provision;
-this module only decides how people type them. The truth (what the cleaner must output) is
-built from what was written, never by running the cleaner.
+Round "2021" (2021 geography) is a CSV whose first column `synthetic` says "SYNTHETIC
+EXAMPLE"; round "2024" (2023 geography) a workbook with a title row saying it is synthetic and
+a README sheet. Provision and response come from pipeline.synth.provision; `foi_forms` decides
+how people type them.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import logging
-import re
-import zipfile
-from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
 
-from pipeline import foi as cleaner
-from pipeline import geography
+from pipeline import layout, schemas
 from pipeline.synth import provision
-from pipeline.taxonomy import ANSWERED_STATUSES, ITEM_IDS
+from pipeline.synth.foi_files import FIRST_ROW, lay_out, write_round
+from pipeline.synth.foi_forms import PHRASES
+from pipeline.synth.foi_rounds import (
+    ADULTS_SHAPE,
+    NDTMS_PERIOD,
+    ROUNDS,
+    WOMEN_RHO,
+    WOMEN_SHARE,
+    SynthRound,
+    frailties,
+    ndtms_adults,
+    plant_duplicate,
+    plant_old_code,
+    round_rows,
+)
+from pipeline.taxonomy import ITEM_IDS
+
+__all__ = ["PHRASES", "ROUNDS", "generate"]
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class SynthRound:
-    """One synthetic round (params.yaml foi.rounds must agree: a test checks it)."""
-
-    name: str
-    geography_year: int
-    request_sent: date
-    suffix: str
-
-
-ROUNDS = (
-    SynthRound("2021", 2021, date(2021, 6, 1), ".csv"),
-    SynthRound("2024", 2023, date(2024, 5, 1), ".xlsx"),
-)
-FIXED_TIME = datetime(2024, 5, 1)  # xlsx metadata and zip entry times, for byte-identical files
-NDTMS_PERIOD = "2021/22"
-WOMEN_SHARE, WOMEN_RHO = 0.325, 0.004  # beta-binomial mean and intra-LA correlation
-ADULTS_SHAPE = 20.0  # gamma-Poisson shape of adults in treatment around the expectation
-
-# How people type things: (raw text, weight); the class is the key of each table.
-STATUS_FORMS = {
-    "full": [("Provided", 5), ("provided in full", 2), ("Provided", 1)],
-    "partial": [("Partial", 3), ("Partial response", 2)],
-    "not_held": [("Info not held", 2), ("Information not held", 1)],
-    "refused_cost": [("Refused - s12 cost", 2), ("Refused s.12", 1)],
-    "refused_other": [("s21", 1), ("Refused - s40", 1)],
-    "clarification": [("Clarification sought", 1)],
-    "no_response": [("No response", 2), ("", 1)],
-}
-NON_RESPONSE_SPLIT = {
-    "not_held": 0.25,
-    "refused_cost": 0.2,
-    "refused_other": 0.15,
-    "clarification": 0.1,
-    "no_response": 0.3,
-}
-PARTIAL_SHARE = 0.2
-ANSWER_FORMS = {
-    "yes": [
-        ("Yes", 40),
-        ("Y", 15),
-        ("yes - via provider", 10),
-        ("YES", 10),
-        ("We commission this through our main provider", 5),
-    ],
-    "no": [("No", 45), ("N", 15), ("no", 15), ("Not currently", 5)],
-    "not_held": [("Not held", 7)],
-    "unknown": [("N/A", 8), ("", 5)],
-}
-# Sentences the conservative rule cannot classify (left for the overrides file).
-AMBIGUOUS_FORMS = [("Available on request", 1), ("Under review", 1)]
-AMBIGUOUS_RATE = 0.006
-# Free-text phrases per item; each must be caught by the coding frame for its item only.
-PHRASES = {
-    "women_groups": [
-        "women-only groups at the recovery hub",
-        "a weekly women's group",
-        "group work for women",
-    ],
-    "female_keyworker": ["choice of a female keyworker", "female key workers on request"],
-    "women_spaces": ["women-only sessions at the main hub", "a women's drop-in"],
-    "childcare": ["a creche during appointments", "childcare costs covered"],
-    "parenting": ["parenting programmes", "family support workers"],
-    "domestic_abuse": ["joint working with the domestic abuse service", "an embedded IDVA"],
-    "trauma_mental_health": ["trauma-informed practice", "mental health in-reach for women"],
-    "sex_worker_outreach": ["outreach to sex workers", "a sex-work outreach van"],
-    "perinatal": ["a specialist midwife", "a pregnancy pathway"],
-    "bame_outreach": [
-        "culturally specific outreach",
-        "work with Black, Asian and minority ethnic community organisations",
-    ],
-    "residential_detox": ["women-only residential rehab beds", "residential detox for women"],
-    "digital": ["online support", "remote appointments"],
-    "community_settings": ["sessions in community venues", "outreach at GP surgeries"],
-}
-FILLERS = [
-    "All provision is reviewed annually.",
-    "Delivered by the integrated adult service.",
-    "Further detail is in the attached service specification.",
-    "",
-]
-MENTION_RATE, DISAGREE_RATE, PARTIAL_BLANK_RATE = 0.45, 0.06, 0.4
-COUNT_FORMS = {"exact": 0.78, "approximate": 0.08, "not_held": 0.08, "missing": 0.06}
-NAME_FORMS = {"official": 0.62, "alias": 0.15, "typo": 0.05, "code_only": 0.03, "with_code": 0.15}
-README = [
-    "SYNTHETIC EXAMPLE DATA - not real FOI responses.",
-    "Generated by pipeline.synth.foi from a documented model (docs/data.md) over the real list of",
-    "English local authorities, to exercise the pipeline. No row describes a real authority's",
-    "actual provision or treatment numbers.",
-]
-
-
-def _pick(rng: np.random.Generator, forms: list[tuple[str, float]]) -> str:
-    weights = np.array([w for _, w in forms], dtype=float)
-    return forms[rng.choice(len(forms), p=weights / weights.sum())][0]
-
-
-def _date_text(rng: np.random.Generator, day: date, excel: bool) -> str | datetime:
-    formats = ["%Y-%m-%d", "%d/%m/%Y", "%d %B %Y", "%d-%b-%y"]
-    if excel and rng.random() < 0.3:
-        return datetime(day.year, day.month, day.day)  # a real date cell
-    return day.strftime(formats[rng.integers(len(formats))])
-
-
-def _count_text(
-    rng: np.random.Generator, value: int, form: str, excel: bool
-) -> tuple[str | int, int | None, str, int | None]:
-    """(raw cell, truth value, flag, bound) for a true count written in a form."""
-    if form in ("not_held", "missing"):
-        return ("not held" if form == "not_held" else ""), None, form, None
-    if value < 5:
-        return "<5", None, "censored", 5
-    if form == "approximate":
-        step = 10 if value < 1000 else 50
-        shown = max(step, int(round(value / step)) * step)
-        word = ["approx ", "c. ", "around ", "approximately "][rng.integers(4)]
-        return f"{word}{shown:,}", shown, "approximate", None
-    if value >= 1000 and rng.random() < 0.7:
-        return f"{value:,}", value, "exact", None
-    return (value if excel else str(value)), value, "exact", None
-
-
-def _typo(rng: np.random.Generator, name: str) -> str:
-    """One-letter edit (drop, double or swap) inside a word."""
-    letters = [i for i in range(1, len(name) - 1) if name[i].isalpha() and name[i - 1].isalpha()]
-    i = letters[rng.integers(len(letters))]
-    kind = rng.integers(3)
-    if kind == 0:
-        return name[:i] + name[i + 1 :]
-    if kind == 1:
-        return name[:i] + name[i] + name[i:]
-    return name[: i - 1] + name[i] + name[i - 1] + name[i + 1 :]
-
-
-def _name_cells(
-    rng: np.random.Generator,
-    code: str,
-    official: str,
-    aliases: list[str],
-    matcher: geography.Matcher,
-) -> tuple[str, str, str]:
-    """(name as typed, code as typed, match method the cleaner should report)."""
-    form = rng.choice(list(NAME_FORMS), p=list(NAME_FORMS.values()))
-    if form == "code_only":
-        return "", code, "code"
-    if form == "with_code":
-        return official, code, "code"
-    if form == "alias" and aliases:
-        return aliases[rng.integers(len(aliases))], "", "alias"
-    if form == "typo" and len(official) >= 8:
-        typed = _typo(rng, official)
-        m = matcher.match(typed)
-        if m.problem is None and m.la_code == code and m.method == "fuzzy":
-            return typed, "", "fuzzy"
-    return official, "", "alias"
-
-
-def _items_cells(
-    rng: np.random.Generator, offered: pd.Series, status: str
-) -> tuple[dict[str, str], dict[str, str], str, set[str]]:
-    """Raw item cells, their classes, free text, and the items the text mentions."""
-    raw, cls, mention = {}, {}, set()
-    for item in ITEM_IDS:
-        if status not in ANSWERED_STATUSES:
-            raw[item], cls[item] = "", "unknown"
-            continue
-        if status == "partial" and rng.random() < PARTIAL_BLANK_RATE:
-            raw[item], cls[item] = "", "unknown"
-        elif offered[item] and rng.random() < AMBIGUOUS_RATE:
-            raw[item], cls[item] = _pick(rng, AMBIGUOUS_FORMS), "unknown"
-        elif offered[item]:
-            raw[item], cls[item] = _pick(rng, ANSWER_FORMS["yes"]), "yes"
-        else:
-            forms = [(t, w, c) for c in ("no", "not_held", "unknown") for t, w in ANSWER_FORMS[c]]
-            k = rng.choice(
-                len(forms), p=np.array([w for _, w, _ in forms]) / sum(w for _, w, _ in forms)
-            )
-            raw[item], cls[item] = forms[k][0], forms[k][2]
-        if offered[item] and rng.random() < MENTION_RATE:
-            mention.add(item)
-    if status in ANSWERED_STATUSES and rng.random() < DISAGREE_RATE:
-        said_no = [i for i in ITEM_IDS if cls[i] == "no"]
-        if said_no:
-            mention.add(said_no[rng.integers(len(said_no))])
-    phrases = [PHRASES[i][rng.integers(len(PHRASES[i]))] for i in ITEM_IDS if i in mention]
-    text = ""
-    if phrases:
-        text = f"We offer {'; '.join(phrases)}. {FILLERS[rng.integers(len(FILLERS))]}".strip()
-    return raw, cls, text, mention
-
-
-def _adults_expected(design: pd.DataFrame, covariates: pd.DataFrame, total: float) -> np.ndarray:
-    """Expected adults in treatment: population share tilted by deprivation, summing to total."""
-    pop = design[["la_code"]].merge(covariates, on="la_code", how="left")["pop_female_18plus"]
-    weight = pop.to_numpy(float) * np.exp(0.25 * design["imd_z"].to_numpy(float))
-    return total * weight / weight.sum()
-
-
-def _round_rows(
+def _write_round(
     rng: np.random.Generator,
     spec: SynthRound,
-    round_index: int,
+    index: int,
     reference_dir: Path,
+    folder: Path,
     frailty: pd.Series,
     adults_total: float,
-) -> tuple[list[dict], list[dict], list[dict]]:
-    """Raw rows, truth response rows and truth item rows of one round (in raw order)."""
-    year = spec.geography_year
-    design = provision.design(reference_dir, year)
-    responded = provision.simulate_response(design, provision.TRUTH, rng).to_numpy()
-    offered = provision.simulate_items(design, provision.TRUTH, rng, round_index, frailty)
-    expected = _adults_expected(design, geography.covariates(reference_dir, year), adults_total)
-    adults = rng.poisson(rng.gamma(ADULTS_SHAPE, expected / ADULTS_SHAPE))
-    a, b = (WOMEN_SHARE * (1 / WOMEN_RHO - 1), (1 - WOMEN_SHARE) * (1 / WOMEN_RHO - 1))
-    women = rng.binomial(adults, rng.beta(a, b, size=len(adults)))
-    authorities = geography.authorities(reference_dir, year).set_index("la_code")
-    matcher = geography.Matcher.from_reference(reference_dir, year, 90)
-    alias_table = _unambiguous_aliases(reference_dir, year)
-    excel = spec.suffix == ".xlsx"
-    raw_rows, truth_rows, truth_items = [], [], []
-    for k, code in enumerate(design["la_code"]):
-        official = authorities.at[code, "la_name"]
-        if responded[k]:
-            status = "partial" if rng.random() < PARTIAL_SHARE else "full"
-        else:
-            status = rng.choice(list(NON_RESPONSE_SPLIT), p=list(NON_RESPONSE_SPLIT.values()))
-        status_raw = _pick(rng, STATUS_FORMS[status])
-        name, code_typed, method = _name_cells(
-            rng, code, official, alias_table.get(code, []), matcher
-        )
-        sent = spec.request_sent + timedelta(days=int(rng.choice([0, 0, 0, 0, 0, 0, 0, 1, 1, 2])))
-        answered = status != "no_response"
-        got = sent + timedelta(days=2 + int(rng.gamma(4.0, 6.0))) if answered else None
-        raw_items, cls, text, mention = _items_cells(rng, offered.iloc[k], status)
-        counts = {}
-        for who, value, form_rng in (
-            ("adults", int(adults[k]), rng.random()),
-            ("women", int(women[k]), rng.random()),
-        ):
-            if status not in ANSWERED_STATUSES:
-                counts[who] = ("", None, "missing", None)
-                continue
-            form = list(COUNT_FORMS)[
-                int(np.searchsorted(np.cumsum(list(COUNT_FORMS.values())), form_rng))
-            ]
-            if who == "women" and counts["adults"][2] in ("not_held", "missing"):
-                form = counts["adults"][2]
-            counts[who] = _count_text(rng, value, form, excel)
-        raw_rows.append(
-            {
-                cleaner.LA: name,
-                cleaner.CODE: code_typed,
-                cleaner.SENT: _date_text(rng, sent, excel),
-                cleaner.RESPONDED: _date_text(rng, got, excel) if got else "",
-                cleaner.STATUS: status_raw,
-                **{cleaner.ITEM_HEADERS[i]: raw_items[i] for i in ITEM_IDS},
-                cleaner.TEXT: text,
-                cleaner.ADULTS: counts["adults"][0],
-                cleaner.WOMEN: counts["women"][0],
-            }
-        )
-        is_resp = status in ANSWERED_STATUSES
-        answers = {i: "yes" if (cls[i] == "unknown" and i in mention) else cls[i] for i in ITEM_IDS}
-        truth_rows.append(
-            {
-                "round": spec.name,
-                "geography_year": year,
-                "la_code": code,
-                "la_name": official,
-                "region_code": authorities.at[code, "region_code"],
-                "region_name": authorities.at[code, "region_name"],
-                "status": status,
-                "status_raw": status_raw,
-                "responded": is_resp,
-                "date_sent": sent,
-                "date_responded": got,
-                "days_to_answer": (got - sent).days if got else None,
-                **answers,
-                "n_items": sum(v == "yes" for v in answers.values()) if is_resp else None,
-                **{
-                    f"{who}_{part}": counts[who][j]
-                    for who in ("adults", "women")
-                    for part, j in (("in_treatment", 1), ("flag", 2), ("bound", 3))
-                },
-                "match_method": method,
-                "source_file": f"foi/{spec.name}{spec.suffix}",
-                "source_row": None,
-            }
-        )
-        truth_items += [
-            {
-                "round": spec.name,
-                "la_code": code,
-                "item": i,
-                "answer": answers[i],
-                "answer_raw": raw_items[i],
-                "mentioned": i in mention,
-                "coded_from_text": cls[i] == "unknown" and i in mention,
-                "disagreement": i in mention and answers[i] in ("no", "not_held"),
-                "overridden": False,
-            }
-            for i in ITEM_IDS
-        ]
-    return raw_rows, truth_rows, truth_items
-
-
-def _unambiguous_aliases(reference_dir: Path, year: int) -> dict[str, list[str]]:
-    """Variants and short forms of each authority's name that point at it alone."""
-    table = geography.aliases(reference_dir)
-    table = table[
-        (table["geography_year"] == year)
-        & ~table["ambiguous"]
-        & table["kind"].isin(["variant", "short_form"])
-    ]
-    return {code: sorted(part["alias"]) for code, part in table.groupby("la_code")}
-
-
-def _plant_old_code(
-    rng: np.random.Generator,
-    reference_dir: Path,
-    from_year: int,
-    to_year: int,
-    raw_rows: list[dict],
-    truth_rows: list[dict],
-) -> None:
-    """Type one authority by its code of the earlier geography (a pure recode)."""
-    pairs = geography.successor_map(reference_dir, from_year, to_year)
-    recodes = pairs[
-        (pairs["relationship"] == "recode") & ~pairs["from_code"].duplicated(keep=False)
-    ]
-    old, new = recodes.iloc[rng.integers(len(recodes))][["from_code", "to_code"]]
-    k = next(i for i, t in enumerate(truth_rows) if t["la_code"] == new)
-    raw_rows[k][cleaner.CODE] = old
-    truth_rows[k]["match_method"] = "code_successor"
-
-
-def _plant_duplicate(
-    rng: np.random.Generator, spec: SynthRound, raw_rows: list[dict], truth_rows: list[dict]
-) -> tuple[int, dict]:
-    """An earlier, different submission from one responding authority: (position, raw row).
-
-    The later (kept) submission moves to the end of the file, as when a tracker is updated.
-    """
-    later = [
-        i
-        for i, t in enumerate(truth_rows)
-        if t["status"] == "full"
-        and t["days_to_answer"] >= 6
-        and t["date_sent"] == spec.request_sent
-    ]
-    k = later[rng.integers(len(later))]
-    earlier = dict(raw_rows[k])
-    got = truth_rows[k]["date_responded"] - timedelta(days=int(rng.integers(1, 5)))
-    earlier[cleaner.RESPONDED] = got.strftime("%d/%m/%Y")
-    earlier[cleaner.STATUS] = "Partial"
-    for item in ITEM_IDS[::2]:
-        earlier[cleaner.ITEM_HEADERS[item]] = ""
-    earlier[cleaner.TEXT] = ""
-    return k, earlier
-
-
-def _layout(
-    rng: np.random.Generator, rows: list[dict], first_row: int, duplicate: tuple[int, dict] | None
-) -> tuple[list[dict | None], list[int]]:
-    """Final raw order (None = blank row) and the spreadsheet row of each original row."""
-    order: list[tuple[int, dict] | None] = list(enumerate(rows))
-    if duplicate is not None:
-        k, earlier = duplicate
-        order[k] = (-1, earlier)
-        order.append((k, rows[k]))
-    for _ in range(2):
-        order.insert(int(rng.integers(3, len(order) - 3)), None)
-    source_row = [0] * len(rows)
-    for pos, entry in enumerate(order):
-        if entry is not None and entry[0] >= 0:
-            source_row[entry[0]] = first_row + pos
-    return [None if e is None else e[1] for e in order], source_row
-
-
-def _write_csv(path: Path, header: list[str], rows: list[dict | None]) -> None:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([cleaner.SYNTHETIC_COLUMN, *header])
-    for row in rows:
-        writer.writerow(
-            [""] * (len(header) + 1)
-            if row is None
-            else [cleaner.SYNTHETIC_MARKER, *(row[h] for h in header)]
-        )
-    path.write_text(buffer.getvalue(), encoding="utf-8")
-
-
-def _write_xlsx(path: Path, header: list[str], rows: list[dict | None]) -> None:
-    """A workbook with a title row, a blank row, the table, and a README sheet; fixed metadata."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "FOI responses"
-    ws.append([cleaner.XLSX_TITLE])
-    ws.append([])
-    ws.append(header)
-    for row in rows:
-        ws.append([] if row is None else [row[h] for h in header])
-    for cell in ws["C"][3:] + ws["D"][3:]:
-        if isinstance(cell.value, datetime):
-            cell.number_format = "DD/MM/YYYY"
-    readme = wb.create_sheet("README")
-    for line in README:
-        readme.append([line])
-    wb.properties.creator = "pipeline.synth.foi"
-    wb.properties.created = wb.properties.modified = FIXED_TIME
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    _fixed_zip(buffer.getvalue(), path)
-
-
-def _fixed_zip(data: bytes, path: Path) -> None:
-    """Rewrite a zip with fixed entry times (openpyxl stamps the wall clock on each entry)."""
-    out = io.BytesIO()
-    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            content = src.read(info.filename)
-            if info.filename == "docProps/core.xml":  # openpyxl sets modified = now on save
-                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, content)
-            dst.writestr(fixed, content)
-    path.write_bytes(out.getvalue())
-
-
-def _ndtms_adults(reference_dir: Path) -> float:
-    """England adults in treatment in NDTMS_PERIOD (data/reference/ndtms_england.csv)."""
-    table = pd.read_csv(reference_dir / "ndtms_england.csv")
-    row = table[(table["financial_year"] == NDTMS_PERIOD) & (table["sex"] == "total")]
-    return float(row["adults_in_treatment"].iloc[0])
-
-
-def _frailties(reference_dir: Path, rng: np.random.Generator) -> dict[int, pd.Series]:
-    """One frailty per authority, kept by its successors (a split's parts share it)."""
-    years = [s.geography_year for s in ROUNDS]
-    first = provision.draw_frailty(
-        geography.authorities(reference_dir, years[0])["la_code"], provision.TRUTH, rng
-    )
-    out = {years[0]: first}
-    for year in years[1:]:
-        pairs = geography.successor_map(reference_dir, years[0], year)
-        out[year] = (
-            first.reindex(pairs["from_code"])
-            .set_axis(pairs["to_code"])
-            .groupby(level=0)
-            .mean()
-            .rename_axis("la_code")
-        )
-    return out
+) -> tuple[list[dict], list[dict]]:
+    """Draw round `spec` (the `index`-th), write its file; return its truth rows and item rows."""
+    raw, rows, items = round_rows(rng, spec, index, reference_dir, frailty, adults_total)
+    order = sorted(range(len(rows)), key=lambda i: (rows[i]["la_name"], rows[i]["la_code"]))
+    raw, rows = [raw[i] for i in order], [rows[i] for i in order]
+    if index > 0:
+        plant_old_code(rng, reference_dir, ROUNDS[0].geography_year, spec.geography_year, raw, rows)
+    duplicate = plant_duplicate(rng, spec, raw, rows) if index == 0 else None
+    laid_out, source_rows = lay_out(rng, raw, FIRST_ROW[spec.suffix], duplicate)
+    for row, source_row in zip(rows, source_rows, strict=True):
+        row["source_row"] = source_row
+    path = folder / f"{spec.name}{spec.suffix}"
+    write_round(path, laid_out)
+    log.info("wrote %s (%d authorities)", path, len(rows))
+    return rows, items
 
 
 def _truth_frames(rows: list[dict], items: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    responses = pd.DataFrame(rows)[cleaner.RESPONSE_COLUMNS]
+    """The foi_responses and foi_items tables the cleaner must output, in its row order."""
+    responses = pd.DataFrame(rows)[schemas.columns("foi_responses")]
     whole = [
         "days_to_answer",
         "n_items",
@@ -496,52 +76,14 @@ def _truth_frames(rows: list[dict], items: list[dict]) -> tuple[pd.DataFrame, pd
     ]
     responses = responses.astype(dict.fromkeys(whole, "Int64"))
     responses = responses.sort_values(["round", "la_code"], kind="stable")
-    items_frame = pd.DataFrame(items)[cleaner.ITEM_COLUMNS]
+    items_frame = pd.DataFrame(items)[schemas.columns("foi_items")]
     items_frame["_i"] = items_frame["item"].map(ITEM_IDS.index)
     items_frame = items_frame.sort_values(["round", "la_code", "_i"]).drop(columns="_i")
     return responses.reset_index(drop=True), items_frame.reset_index(drop=True)
 
 
-def generate(reference_dir: Path, out: Path, truth: Path, rng: np.random.Generator) -> None:
-    """Write out/foi/<round>.csv|xlsx and truth/foi_responses.csv, foi_items.csv,
-    provision_truth.json."""
-    (out / "foi").mkdir(parents=True, exist_ok=True)
-    truth.mkdir(parents=True, exist_ok=True)
-    frailty = _frailties(reference_dir, rng)
-    adults_total = _ndtms_adults(reference_dir)
-    header = [
-        cleaner.LA,
-        cleaner.CODE,
-        cleaner.SENT,
-        cleaner.RESPONDED,
-        cleaner.STATUS,
-        *cleaner.ITEM_HEADERS.values(),
-        cleaner.TEXT,
-        cleaner.ADULTS,
-        cleaner.WOMEN,
-    ]
-    all_rows, all_items = [], []
-    for index, spec in enumerate(ROUNDS):
-        raw, rows, items = _round_rows(
-            rng, spec, index, reference_dir, frailty[spec.geography_year], adults_total
-        )
-        order = sorted(range(len(rows)), key=lambda i: (rows[i]["la_name"], rows[i]["la_code"]))
-        raw, rows = [raw[i] for i in order], [rows[i] for i in order]
-        if index > 0:
-            _plant_old_code(
-                rng, reference_dir, ROUNDS[0].geography_year, spec.geography_year, raw, rows
-            )
-        duplicate = _plant_duplicate(rng, spec, raw, rows) if index == 0 else None
-        excel = spec.suffix == ".xlsx"
-        laid_out, source_rows = _layout(rng, raw, 4 if excel else 2, duplicate)
-        for row, source_row in zip(rows, source_rows, strict=True):
-            row["source_row"] = source_row
-        path = out / "foi" / f"{spec.name}{spec.suffix}"
-        (_write_xlsx if excel else _write_csv)(path, header, laid_out)
-        log.info("wrote %s (%d authorities)", path, len(rows))
-        all_rows += rows
-        all_items += items
-    responses, items_frame = _truth_frames(all_rows, all_items)
+def _write_truth(truth: Path, rows: list[dict], items: list[dict], adults_total: float) -> None:
+    responses, items_frame = _truth_frames(rows, items)
     responses.to_csv(truth / "foi_responses.csv", index=False, lineterminator="\n")
     items_frame.to_csv(truth / "foi_items.csv", index=False, lineterminator="\n")
     model = {
@@ -557,3 +99,21 @@ def generate(reference_dir: Path, out: Path, truth: Path, rng: np.random.Generat
     (truth / "provision_truth.json").write_text(
         json.dumps(model, indent=2) + "\n", encoding="utf-8"
     )
+
+
+def generate(reference_dir: Path, out: Path, truth: Path, rng: np.random.Generator) -> None:
+    """Write each round's file into `out`'s FOI folder (<round>.csv|xlsx) and the truth under
+    `truth`: foi_responses.csv, foi_items.csv and provision_truth.json."""
+    folder = layout.foi_dir(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    truth.mkdir(parents=True, exist_ok=True)
+    frailty = frailties(reference_dir, rng)
+    adults_total = ndtms_adults(reference_dir)
+    all_rows, all_items = [], []
+    for index, spec in enumerate(ROUNDS):
+        rows, items = _write_round(
+            rng, spec, index, reference_dir, folder, frailty[spec.geography_year], adults_total
+        )
+        all_rows += rows
+        all_items += items
+    _write_truth(truth, all_rows, all_items, adults_total)
