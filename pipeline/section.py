@@ -1,19 +1,23 @@
 """What the published section says: its facts, numbered tables and figures, from stage outputs.
 
 Every number the prose uses is computed here from the tables earlier stages wrote; the
-template (templates/section.html.j2) only formats and places them.
+template (templates/section.html.j2) only formats and places them. `TABLES` and `FIGURES`
+list the tables and figures in their order of appearance, which numbers them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
 from pipeline import disclosure, report
+from pipeline import section_tables as content
 from pipeline.outputs import read_json
-from pipeline.taxonomy import ITEM_LABELS, STATUS_LABELS, STATUSES
+from pipeline.taxonomy import ITEM_LABELS
 from pipeline.workbook import PublishedTable
 
 # Figures in the order they appear: (stage folder, chart stem).
@@ -31,75 +35,155 @@ FIGURES = (
     ("survey_waves", "partnership"),
     ("model_provision", "diagnostics"),
 )
-HEADERS = {
-    "round": "Round",
-    "wave": "Wave",
-    "n": "Asked",
-    "responded": "Answered",
-    "share": "Share (%)",
-    "conf_low": "95% CI lower",
-    "conf_high": "95% CI upper",
-    "median_working_days": "Median working days to reply",
-    "on_time": "Within 20 working days (%)",
-    "status": "Status",
-    "term": "Term",
-    "estimate": "Estimate",
-    "p_value": "p-value",
-    "p_holm": "p (Holm)",
-    "region_name": "Region",
-    "la_name": "Authority",
-    "label": "Item",
-    "conf_low_robust": "Robust 95% CI lower",
-    "conf_high_robust": "Robust 95% CI upper",
-    "n_pairs": "Authorities in both rounds",
-    "yes_to_no": "Yes to no",
-    "no_to_yes": "No to yes",
-    "share_1": "Share, first round (%)",
-    "share_2": "Share, second round (%)",
-    "file": "File",
-    "rows_in": "Rows in",
-    "kept": "Kept",
-    "excluded": "Excluded",
-    "blank": "Blank",
-    "source_row": "Row",
-    "reason": "Reason",
-    "scenario": "Scenario",
-    "option": "Option",
-    "comparison": "Comparison",
-    "wave_from": "From wave",
-    "wave_to": "To wave",
-    "difference": "Difference (points)",
-    "org_type": "Organisation type",
-    "model": "Model",
-    "log_lik": "Log-likelihood",
-    "n_params": "Parameters",
-    "aic": "AIC",
-    "delta_aic": "AIC difference",
-    "favoured": "Favoured",
-    "rank": "Rank",
-    "barrier": "Barrier",
-    "la_code": "Code",
-    "total": "Total",
-    "limits": "Limits",
-    "level": "Level",
-    "side": "Side",
-}
-MODEL_NAMES = {
-    "poisson": "Poisson",
-    "negative_binomial": "Negative binomial (NB2)",
-    "beta_binomial": "Beta-binomial",
-}
-SCENARIOS = {
-    "complete_cases": "Non-responders excluded",
-    "multiple_imputation": "Non-responders imputed from covariates",
-    "zero_items": "Non-responders offer nothing",
-}
-COMPARISONS = {"consecutive": "Consecutive waves", "first_to_last": "First to last wave"}
-TERMS = {
-    "Intercept": "Intercept (items at average covariates, reference region)",
-    "imd_z": "Deprivation (IMD 2019 score, per SD)",
-    "log_pop_z": "Female population 18+ (log, per SD)",
-}
+# Notes attached to tables (the workbook's notes sheet); {rule} is the disclosure rule.
+WILSON = "Shares have Wilson score 95% confidence intervals."
+WORKING_DAYS = "Working days exclude weekends but not bank holidays."
+YES_ONLY = (
+    "Only a clear 'yes' counts as provision; the denominator is the "
+    "authorities that gave information."
+)
+ROBUST = "Robust intervals use the HC0 sandwich estimator."
+GEE = "GEE estimates are population-averaged."
+PEOPLE = "Counts of people are protected. {rule}"
+
+
+@dataclass(frozen=True)
+class StageOutputs:
+    """What the tables are built from.
+
+    Attributes
+    ----------
+    describe, model, survey : dict
+        The tables of describe_foi, model_provision and survey_waves by file stem (`survey`
+        empty without survey outputs).
+    accounts, excluded : DataFrame
+        Row accounts of every raw file and the excluded rows (`accounting`).
+    reference_region : str
+        Code of the models' reference region.
+    """
+
+    describe: dict[str, Any]
+    model: dict[str, Any]
+    survey: dict[str, Any]
+    accounts: pd.DataFrame
+    excluded: pd.DataFrame
+    reference_region: str
+
+    @property
+    def regions(self) -> dict[str, str]:
+        """Region code to name, from the model's region effects."""
+        effects = self.model["region_effects"]
+        return dict(zip(effects["region"], effects["region_name"], strict=True))
+
+    @property
+    def latest_round(self) -> str:
+        """The latest FOI round."""
+        return self.describe["response_rates"]["round"].iloc[-1]
+
+
+class TableSpec(NamedTuple):
+    """One published table: the template's key for it, its title, content and notes.
+
+    `title` may name ``{latest}`` (the latest FOI round) and a note ``{rule}`` (the disclosure
+    rule). `build` gives the content under stage column names; `survey` tables are published
+    only when there are survey outputs.
+    """
+
+    key: str
+    title: str
+    build: Callable[[StageOutputs], pd.DataFrame]
+    notes: tuple[str, ...] = ()
+    survey: bool = False
+
+
+# Tables in the order they appear: the order numbers them (Table 1, 2, ...).
+TABLES = (
+    TableSpec(
+        "response",
+        "FOI response by round: authorities asked and answering, with 95% CIs",
+        lambda o: content.response_rates(o.describe["response_rates"], o.describe["timeliness"]),
+        (WILSON, WORKING_DAYS),
+    ),
+    TableSpec(
+        "status",
+        "Response status by round (authorities)",
+        lambda o: content.response_status(o.describe["response_status"]),
+    ),
+    TableSpec(
+        "nonresponders",
+        "Authorities not providing information, {latest}",
+        lambda o: content.non_responders(o.describe["non_responders"], o.latest_round),
+    ),
+    TableSpec(
+        "shares",
+        "Share of responding authorities offering each item, by round (%, 95% CI)",
+        lambda o: content.item_shares(o.describe["item_shares"]),
+        (WILSON, YES_ONLY),
+    ),
+    TableSpec(
+        "families",
+        "Count models compared by AIC",
+        lambda o: content.count_families(o.model["family_comparison"]),
+    ),
+    TableSpec(
+        "irr",
+        "Rate ratios for items per authority, chosen model (model-based and robust 95% CIs)",
+        lambda o: content.rate_ratios(
+            o.model["irr"], o.model.get("irr_robust", o.model["irr"]), o.regions, o.reference_region
+        ),
+        (ROBUST,),
+    ),
+    TableSpec(
+        "prevalence",
+        "Covariate-adjusted prevalence of each item (GEE, %, 95% CI)",
+        lambda o: content.adjusted_prevalence(o.model["adjusted_item_prevalence"]),
+        (GEE,),
+    ),
+    TableSpec(
+        "funnel",
+        "Authorities outside the funnel limits for women's share of adults in treatment",
+        lambda o: content.funnel_outliers(o.describe["funnel_outliers"]),
+    ),
+    TableSpec(
+        "change",
+        "Change in each item between rounds (McNemar, Holm-adjusted)",
+        lambda o: content.item_changes(o.describe["change_items"]),
+    ),
+    TableSpec(
+        "respondents",
+        "Survey respondents by wave and type (counts of people protected)",
+        lambda o: o.survey["respondents"],
+        (PEOPLE,),
+        survey=True,
+    ),
+    TableSpec(
+        "support",
+        "Change in support offered between waves (percentage points, Holm-adjusted)",
+        lambda o: content.support_changes(o.survey["support_changes"]),
+        (PEOPLE,),
+        survey=True,
+    ),
+    TableSpec(
+        "barriers",
+        "Barriers reported in the latest wave, ranked (%, 95% CI)",
+        lambda o: content.barriers(o.survey["barriers_ranked"]),
+        (PEOPLE, WILSON),
+        survey=True,
+    ),
+    TableSpec(
+        "nonresponse",
+        "Rate ratios under assumptions about non-responders",
+        lambda o: content.nonresponse_sensitivity(
+            o.model["nonresponse_sensitivity"], o.regions, o.reference_region
+        ),
+    ),
+    TableSpec(
+        "accounting",
+        "Row accounting: every raw row kept, excluded or blank",
+        lambda o: content.row_accounts(o.accounts),
+    ),
+    TableSpec("exclusions", "Rows excluded, with the reason", lambda o: o.excluded),
+)
 
 
 def _load(folder: Path) -> dict[str, Any]:
@@ -116,21 +200,6 @@ def _load(folder: Path) -> dict[str, Any]:
         for p in sorted(folder.glob("*.csv"))
     }
     return tables | {p.stem: read_json(p) for p in sorted(folder.glob("*.json"))}
-
-
-def _pct(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    return frame.assign(**{c: (100 * frame[c]).round(1) for c in columns})
-
-
-def _labelled(frame: pd.DataFrame, regions: dict[str, str], reference: str) -> pd.DataFrame:
-    """Model terms in words: 'region[E12000001]' -> 'Region: North East (vs London)'."""
-
-    def word(term: str) -> str:
-        if term.startswith("region["):
-            return f"Region: {regions[term[7:-1]]} (vs {regions[reference]})"
-        return TERMS.get(term, term)
-
-    return frame.assign(term=frame["term"].map(word))
 
 
 def accounting(processed: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -153,240 +222,113 @@ def accounting(processed: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return table, excluded
 
 
-def _notes(rule: str) -> dict[str, tuple[str, ...]]:
-    """Notes attached to tables (they appear on the workbook's notes sheet)."""
-    wilson = "Shares have Wilson score 95% confidence intervals."
-    people = f"Counts of people are protected. {rule}"
-    return {
-        "response": (wilson, "Working days exclude weekends but not bank holidays."),
-        "shares": (
-            wilson,
-            "Only a clear 'yes' counts as provision; the denominator is the "
-            "authorities that gave information.",
-        ),
-        "irr": ("Robust intervals use the HC0 sandwich estimator.",),
-        "prevalence": ("GEE estimates are population-averaged.",),
-        "respondents": (people,),
-        "support": (people,),
-        "barriers": (people, wilson),
-    }
-
-
-def _tables(
-    d: dict[str, Any],
-    m: dict[str, Any],
-    s: dict[str, Any],
-    regions: dict[str, str],
-    reference: str,
-    source: str,
-    processed: Path,
-    rule: str,
+def numbered_tables(
+    outputs: StageOutputs, source: str, rule: str, specs: tuple[TableSpec, ...] = TABLES
 ) -> dict[str, PublishedTable]:
-    """The numbered tables, in order of appearance, as published (people counts protected)."""
-    latest = d["response_rates"]["round"].iloc[-1]
-    rates = _pct(
-        d["response_rates"].merge(
-            d["timeliness"][["round", "median_working_days", "share"]].rename(
-                columns={"share": "on_time"}
-            ),
-            on="round",
-        ),
-        ["share", "conf_low", "conf_high", "on_time"],
-    )
-    status = d["response_status"].pivot(index="status", columns="round", values="count")
-    status = status.reindex(STATUSES).rename(index=STATUS_LABELS).reset_index()
-    nonresponders = d["non_responders"].replace({"status": STATUS_LABELS})
-    shares = _pct(d["item_shares"], ["share", "conf_low", "conf_high"]).pivot(
-        index="label", columns="round", values=["share", "conf_low", "conf_high"]
-    )
-    stat_names = {"share": "share (%)", "conf_low": "CI lower", "conf_high": "CI upper"}
-    shares.columns = [f"{rnd} {stat_names[stat]}" for stat, rnd in shares.columns]
-    shares = shares[
-        [
-            f"{rnd} {name}"
-            for rnd in sorted(d["item_shares"]["round"].unique())
-            for name in stat_names.values()
-        ]
-    ]
-    robust = _labelled(m.get("irr_robust", m["irr"]), regions, reference)
-    irr = _labelled(m["irr"], regions, reference).merge(
-        robust[["term", "conf_low", "conf_high"]], on="term", suffixes=("", "_robust")
-    )
-    sens = _labelled(m["nonresponse_sensitivity"], regions, reference)
-    sens = sens[sens["term"].isin(TERMS.values()) & (sens["term"] != TERMS["Intercept"])]
-    sens = sens.replace({"scenario": SCENARIOS})
-    tables = {
-        "response": (
-            [
-                "round",
-                "n",
-                "responded",
-                "share",
-                "conf_low",
-                "conf_high",
-                "median_working_days",
-                "on_time",
-            ],
-            rates,
-            "FOI response by round: authorities asked and answering, with 95% CIs",
-        ),
-        "status": (None, status, "Response status by round (authorities)"),
-        "nonresponders": (
-            None,
-            nonresponders[nonresponders["round"] == latest].drop(columns="round"),
-            f"Authorities not providing information, {latest}",
-        ),
-        "shares": (
-            None,
-            shares.reset_index().rename(columns={"label": "item"}),
-            "Share of responding authorities offering each item, by round (%, 95% CI)",
-        ),
-        "families": (
-            ["model", "log_lik", "n_params", "aic", "delta_aic", "favoured"],
-            m["family_comparison"]
-            .round(2)
-            .replace({"model": MODEL_NAMES})
-            .assign(favoured=m["family_comparison"]["favoured"].map({True: "Yes", False: ""})),
-            "Count models compared by AIC",
-        ),
-        "irr": (
-            None,
-            irr.round(3),
-            "Rate ratios for items per authority, chosen model (model-based and robust 95% CIs)",
-        ),
-        "prevalence": (
-            None,
-            _pct(
-                m["adjusted_item_prevalence"].drop(columns="item"),
-                ["estimate", "conf_low", "conf_high"],
-            ),
-            "Covariate-adjusted prevalence of each item (GEE, %, 95% CI)",
-        ),
-        "funnel": (
-            None,
-            d["funnel_outliers"].replace({"side": {"above": "Above", "below": "Below"}}),
-            "Authorities outside the funnel limits for women's share of adults in treatment",
-        ),
-        "change": (
-            None,
-            _pct(
-                d["change_items"][
-                    [
-                        "label",
-                        "n_pairs",
-                        "yes_to_no",
-                        "no_to_yes",
-                        "share_1",
-                        "share_2",
-                        "p_value",
-                        "p_holm",
-                    ]
-                ],
-                ["share_1", "share_2"],
-            ).round(3),
-            "Change in each item between rounds (McNemar, Holm-adjusted)",
-        ),
+    """The tables of `specs`, numbered in order, with published headers, by key.
+
+    Survey tables are left out, and the tables after them numbered on, without survey outputs.
+    """
+    chosen = [spec for spec in specs if outputs.survey or not spec.survey]
+    return {
+        spec.key: PublishedTable(
+            f"Table {number}",
+            spec.title.format(latest=outputs.latest_round),
+            _with_headers(spec.build(outputs)),
+            source,
+            tuple(note.format(rule=rule) for note in spec.notes),
+        )
+        for number, spec in enumerate(chosen, start=1)
     }
-    if s:
-        tables |= {
-            "respondents": (
-                None,
-                s["respondents"],
-                "Survey respondents by wave and type (counts of people protected)",
-            ),
-            "support": (
-                None,
-                _pct(s["support_changes"], ["difference", "conf_low", "conf_high"])
-                .replace({"comparison": COMPARISONS})
-                .round(3),
-                "Change in support offered between waves (percentage points, Holm-adjusted)",
-            ),
-            "barriers": (
-                ["rank", "barrier", "share", "conf_low", "conf_high", "n"],
-                _pct(s["barriers_ranked"], ["share", "conf_low", "conf_high"]).rename(
-                    columns={"label": "barrier"}
-                ),
-                "Barriers reported in the latest wave, ranked (%, 95% CI)",
-            ),
-        }
-    tables["nonresponse"] = (
-        None,
-        sens.round(3),
-        "Rate ratios under assumptions about non-responders",
-    )
-    accounts, excluded = accounting(processed)
-    tables |= {
-        "accounting": (
-            ["file", "rows_in", "kept", "excluded", "blank"],
-            accounts,
-            "Row accounting: every raw row kept, excluded or blank",
-        ),
-        "exclusions": (None, excluded, "Rows excluded, with the reason"),
+
+
+def _with_headers(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.reset_index(drop=True)
+    frame.columns = [content.HEADERS.get(str(c), str(c)) for c in frame.columns]
+    return frame
+
+
+def _figures(reports: Path) -> dict[str, dict[str, Any]]:
+    """The charts of `FIGURES` that exist under reports/figures, numbered in order, by stem."""
+    charts = [(stem, reports / "figures" / stage / f"{stem}.svg") for stage, stem in FIGURES]
+    present = [(stem, svg) for stem, svg in charts if svg.exists()]
+    return {
+        stem: report.figure(svg, number, reports)
+        for number, (stem, svg) in enumerate(present, start=1)
     }
-    out, notes = {}, _notes(rule)
-    for number, (key, (columns, frame, title)) in enumerate(tables.items(), start=1):
-        frame = frame[columns] if columns else frame
-        frame = frame.reset_index(drop=True)
-        frame.columns = [HEADERS.get(str(c), str(c)) for c in frame.columns]
-        out[key] = PublishedTable(f"Table {number}", title, frame, source, notes.get(key, ()))
-    return out
+
+
+def changed_items(changes: pd.DataFrame, significance: float) -> int:
+    """How many items changed between rounds: Holm-adjusted p-value below `significance`."""
+    return int((changes["p_holm"] < significance).sum())
 
 
 def build(processed: Path, reports: Path, params: dict[str, Any]) -> dict[str, Any]:
-    """The section's context: facts for the prose, numbered tables and figures."""
-    d, m = _load(processed / "describe_foi"), _load(processed / "model_provision")
-    s = _load(processed / "survey_waves") if (processed / "survey_waves").exists() else {}
-    effects = m["region_effects"]
-    regions = dict(zip(effects["region"], effects["region_name"], strict=True))
-    reference = params["reference_region"]
+    """The section's context: facts for the prose, numbered tables and figures.
+
+    Parameters
+    ----------
+    processed, reports : Path
+        The stage outputs (data/processed) and the reports folder holding figures/.
+    params : dict
+        ``reference_region`` and ``significance`` (model), ``suppress_below`` and
+        ``round_to`` (disclosure), ``synthetic`` (report).
+    """
+    survey = processed / "survey_waves"
+    outputs = StageOutputs(
+        _load(processed / "describe_foi"),
+        _load(processed / "model_provision"),
+        _load(survey) if survey.exists() else {},
+        *accounting(processed),
+        params["reference_region"],
+    )
     source = (
         "Synthetic example data (not real FOI or survey responses)"
         if params["synthetic"]
         else "FOI responses and third-sector survey"
     )
     rule = disclosure.describe_rule(params["suppress_below"], params["round_to"])
-    tables = _tables(d, m, s, regions, reference, source, processed, rule)
-    shares = d["item_shares"]
-    latest = d["response_rates"].iloc[-1]
-    latest_shares = shares[shares["round"] == latest["round"]].sort_values("share")
-    figures = {
-        stem: report.figure(reports / "figures" / stage / f"{stem}.svg", i + 1, reports)
-        for i, (stage, stem) in enumerate(
-            f for f in FIGURES if (reports / "figures" / f[0] / f"{f[1]}.svg").exists()
-        )
+    tables = numbered_tables(outputs, source, rule)
+    return {
+        "facts": _facts(outputs.describe, outputs.model, rule, params["significance"]),
+        "tables": tables,
+        "numbers": {key: number for number, key in enumerate(tables, start=1)},
+        "figures": _figures(reports),
+        "survey": outputs.survey,
+        "survey_facts": _survey_facts(outputs.survey) if outputs.survey else {},
+        "source": source,
     }
-    facts = {
-        "rates": d["response_rates"].to_dict("records"),
+
+
+def _facts(
+    describe: dict[str, Any], model: dict[str, Any], rule: str, significance: float
+) -> dict[str, Any]:
+    """Every number the FOI prose quotes, from the describe_foi and model_provision tables."""
+    shares = describe["item_shares"]
+    latest = describe["response_rates"].iloc[-1]
+    latest_shares = shares[shares["round"] == latest["round"]].sort_values("share")
+    return {
+        "rates": describe["response_rates"].to_dict("records"),
         "latest": latest.to_dict(),
-        "timeliness": d["timeliness"].to_dict("records"),
+        "timeliness": describe["timeliness"].to_dict("records"),
         "top_item": latest_shares.iloc[-1].to_dict(),
         "bottom_item": latest_shares.iloc[0].to_dict(),
-        "distribution": d["items_distribution"],
-        "funnel": d["funnel_overdispersion"],
-        "outliers": d["funnel_outliers"],
-        "paired": d["change_paired"].set_index("statistic").to_dict("index"),
-        "changed_items": int((d["change_items"]["p_holm"] < 0.05).sum()),
-        "choice": m["choice"],
-        "families": m["family_comparison"],
-        "dispersion": m["dispersion_tests"],
-        "irr": m["irr"].set_index("term").to_dict("index"),
-        "region_lr": m["region_lr_test"].iloc[0].to_dict(),
-        "region_variance": m["region_variance"].set_index("quantity").to_dict("index"),
-        "response_lr": m["response_region_lr"].iloc[0].to_dict(),
-        "response_or": m["response_model"].set_index("term").to_dict("index"),
-        "sensitivity": m["nonresponse_sensitivity"],
+        "distribution": describe["items_distribution"],
+        "funnel": describe["funnel_overdispersion"],
+        "outliers": describe["funnel_outliers"],
+        "paired": describe["change_paired"].set_index("statistic").to_dict("index"),
+        "changed_items": changed_items(describe["change_items"], significance),
+        "choice": model["choice"],
+        "families": model["family_comparison"],
+        "dispersion": model["dispersion_tests"],
+        "irr": model["irr"].set_index("term").to_dict("index"),
+        "region_lr": model["region_lr_test"].iloc[0].to_dict(),
+        "region_variance": model["region_variance"].set_index("quantity").to_dict("index"),
+        "response_lr": model["response_region_lr"].iloc[0].to_dict(),
+        "response_or": model["response_model"].set_index("term").to_dict("index"),
+        "sensitivity": model["nonresponse_sensitivity"],
         "rule": rule,
         "items": ITEM_LABELS,
-    }
-    numbers = {key: int(t.sheet.split()[-1]) for key, t in tables.items()}
-    return {
-        "facts": facts,
-        "tables": tables,
-        "numbers": numbers,
-        "figures": figures,
-        "survey": s,
-        "survey_facts": _survey_facts(s) if s else {},
-        "source": source,
     }
 
 

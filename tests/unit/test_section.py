@@ -1,0 +1,387 @@
+"""The published section: each table's content on tiny frames worked by hand, the registry's
+numbering, the template's placing of tables and figures, and the significance parameter."""
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline import section
+from pipeline import section_tables as content
+from pipeline.section import StageOutputs, TableSpec
+
+TEMPLATE = Path(section.__file__).parent / "templates" / "section.html.j2"
+
+
+def _rows(frame: pd.DataFrame) -> list[list]:
+    """Rows as lists with NaN as None, so that they compare with ==."""
+    return [[None if pd.isna(v) else v for v in row] for row in frame.itertuples(index=False)]
+
+
+# the template places tables and figures in the registry's order ---------------------------
+
+
+def test_template_places_tables_in_registry_order():
+    placed = re.findall(r'\{\{ tab\("(\w+)"\) \}\}', TEMPLATE.read_text(encoding="utf-8"))
+    assert placed == [spec.key for spec in section.TABLES]
+
+
+def test_template_places_figures_in_registry_order():
+    placed = re.findall(r'\{\{ fig\("(\w+)"\) \}\}', TEMPLATE.read_text(encoding="utf-8"))
+    assert placed == [stem for _, stem in section.FIGURES]
+
+
+def test_table_numbers_the_prose_quotes_are_registered_tables():
+    quoted = re.findall(r"numbers\.(\w+)", TEMPLATE.read_text(encoding="utf-8"))
+    assert quoted and set(quoted) <= {spec.key for spec in section.TABLES}
+
+
+def test_registry_keys_are_unique():
+    keys = [spec.key for spec in section.TABLES]
+    assert len(keys) == len(set(keys)) == 15
+
+
+# numbering, titles, notes and headers -------------------------------------------------------
+
+
+def _outputs(survey: dict) -> StageOutputs:
+    rates = pd.DataFrame({"round": ["2021", "2024"]})
+    effects = pd.DataFrame({"region": ["E1", "E2"], "region_name": ["North", "London"]})
+    empty = pd.DataFrame()
+    return StageOutputs(
+        {"response_rates": rates}, {"region_effects": effects}, survey, empty, empty, "E2"
+    )
+
+
+SPECS = (
+    TableSpec(
+        "first",
+        "Asked in {latest}",
+        lambda o: pd.DataFrame({"n": [3, 4]}, index=[7, 9]),
+        ("Note: {rule}",),
+    ),
+    TableSpec("waves", "Survey", lambda o: pd.DataFrame({"wave": ["2023"]}), survey=True),
+    TableSpec("last", "Last", lambda o: pd.DataFrame({"mystery": [1], 2021: [2]})),
+)
+
+
+def test_tables_are_numbered_in_registry_order_with_titles_notes_and_headers():
+    tables = section.numbered_tables(_outputs({"any": 1}), "Src", "Rule.", SPECS)
+    assert list(tables) == ["first", "waves", "last"]
+    assert [t.sheet for t in tables.values()] == ["Table 1", "Table 2", "Table 3"]
+    first = tables["first"]
+    assert (first.title, first.notes, first.source) == ("Asked in 2024", ("Note: Rule.",), "Src")
+    assert list(first.frame.columns) == ["Asked"] and list(first.frame.index) == [0, 1]
+    assert list(tables["waves"].frame.columns) == ["Wave"]
+    assert list(tables["last"].frame.columns) == ["mystery", "2021"]  # no header: name kept
+
+
+def test_without_survey_outputs_survey_tables_drop_out_and_numbering_closes_up():
+    tables = section.numbered_tables(_outputs({}), "Src", "Rule.", SPECS)
+    assert {k: t.sheet for k, t in tables.items()} == {"first": "Table 1", "last": "Table 2"}
+
+
+def test_stage_outputs_name_regions_and_the_latest_round():
+    outputs = _outputs({})
+    assert outputs.regions == {"E1": "North", "E2": "London"}
+    assert outputs.latest_round == "2024"
+
+
+# the significance level is a parameter ------------------------------------------------------
+
+
+@pytest.mark.parametrize(("significance", "expected"), [(0.05, 2), (0.1, 3), (0.01, 0)])
+def test_changed_items_counts_holm_p_below_the_significance_level(significance, expected):
+    changes = pd.DataFrame({"p_holm": [0.01, 0.049, 0.05, 0.3, 1.0]})
+    assert section.changed_items(changes, significance) == expected
+
+
+# row accounting -----------------------------------------------------------------------------
+
+
+def test_accounting_reads_whichever_accounts_and_exclusions_exist(tmp_path):
+    accounts = {"foi/2021.csv": {"rows_in": 5, "kept": 3, "excluded": 1, "blank": 1}}
+    (tmp_path / "foi_accounting.json").write_text(json.dumps(accounts), encoding="utf-8")
+    (tmp_path / "survey_exclusions.csv").write_text(
+        "file,source_row,reason\nsurvey/2021.csv,4,duplicate\n", encoding="utf-8"
+    )
+    table, excluded = section.accounting(tmp_path)
+    assert _rows(content.row_accounts(table)) == [["foi/2021.csv", 5, 3, 1, 1]]
+    assert _rows(excluded) == [["survey/2021.csv", 4, "duplicate"]]
+
+
+# each table's content -----------------------------------------------------------------------
+
+
+def test_response_rates_join_timeliness_and_show_percentages():
+    rates = pd.DataFrame(
+        {
+            "round": ["2021", "2024"],
+            "n": [10, 8],
+            "responded": [9, 6],
+            "share": [0.9, 0.75],
+            "conf_low": [0.6, 0.4],
+            "conf_high": [0.98, 0.94],
+        }
+    )
+    timeliness = pd.DataFrame(
+        {
+            "round": ["2024", "2021"],
+            "n": [6, 9],
+            "median_calendar_days": [17.0, 28.0],
+            "median_working_days": [12.0, 20.0],
+            "on_time": [5, 4],  # a count: replaced by the share within 20 days
+            "share": [5 / 6, 4 / 9],
+            "conf_low": [0.4, 0.2],
+            "conf_high": [0.9, 0.7],
+        }
+    )
+    out = content.response_rates(rates, timeliness)
+    assert list(out.columns) == [
+        "round",
+        "n",
+        "responded",
+        "share",
+        "conf_low",
+        "conf_high",
+        "median_working_days",
+        "on_time",
+    ]
+    assert _rows(out) == [
+        ["2021", 10, 9, 90.0, 60.0, 98.0, 20.0, 44.4],
+        ["2024", 8, 6, 75.0, 40.0, 94.0, 12.0, 83.3],
+    ]
+
+
+def test_response_status_lists_every_status_in_order_by_round():
+    status = pd.DataFrame(
+        {
+            "round": ["2021", "2021", "2024", "2021", "2024"],
+            "status": ["partial", "full", "full", "no_response", "refused_cost"],
+            "count": [2, 7, 8, 1, 1],
+            "share": [0.2, 0.7, 0.89, 0.1, 0.11],
+        }
+    )
+    out = content.response_status(status)
+    assert list(out.columns) == ["status", "2021", "2024"]
+    assert _rows(out) == [
+        ["Full response", 7, 8],
+        ["Partial response", 2, None],
+        ["Information not held", None, None],
+        ["Refused: over cost limit (s12)", None, 1],
+        ["Refused: other exemption", None, None],
+        ["Clarification sought", None, None],
+        ["No response", 1, None],
+    ]
+
+
+def test_non_responders_are_those_of_the_latest_round_with_status_in_words():
+    frame = pd.DataFrame(
+        {
+            "round": ["2021", "2024", "2024"],
+            "region_name": ["North", "North", "London"],
+            "la_name": ["A", "B", "C"],
+            "status": ["not_held", "no_response", "refused_other"],
+        }
+    )
+    out = content.non_responders(frame, "2024")
+    assert list(out.columns) == ["region_name", "la_name", "status"]
+    assert _rows(out) == [
+        ["North", "B", "No response"],
+        ["London", "C", "Refused: other exemption"],
+    ]
+
+
+def test_item_shares_put_each_round_side_by_side_in_round_order():
+    shares = pd.DataFrame(
+        {
+            "round": ["2024", "2024", "2021", "2021"],
+            "item": ["groups", "creche", "groups", "creche"],
+            "label": ["Groups", "Creche", "Groups", "Creche"],
+            "share": [0.5, 0.125, 0.25, 0.1],
+            "conf_low": [0.3, 0.05, 0.1, 0.02],
+            "conf_high": [0.7, 0.25, 0.45, 0.3],
+        }
+    )
+    out = content.item_shares(shares)
+    assert list(out.columns) == [
+        "item",
+        "2021 share (%)",
+        "2021 CI lower",
+        "2021 CI upper",
+        "2024 share (%)",
+        "2024 CI lower",
+        "2024 CI upper",
+    ]
+    assert _rows(out) == [
+        ["Creche", 10.0, 2.0, 30.0, 12.5, 5.0, 25.0],
+        ["Groups", 25.0, 10.0, 45.0, 50.0, 30.0, 70.0],
+    ]
+
+
+def test_count_families_name_models_and_mark_the_favoured_one():
+    comparison = pd.DataFrame(
+        {
+            "model": ["poisson", "negative_binomial"],
+            "log_lik": [-120.456, -100.004],
+            "n_params": [11, 12],
+            "aic": [262.912, 224.008],
+            "delta_aic": [38.904, 0.0],
+            "favoured": [False, True],
+        }
+    )
+    assert _rows(content.count_families(comparison)) == [
+        ["Poisson", -120.46, 11, 262.91, 38.9, ""],
+        ["Negative binomial (NB2)", -100.0, 12, 224.01, 0.0, "Yes"],
+    ]
+
+
+def _irr(conf_low: list[float]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "term": ["Intercept", "imd_z", "region[E1]"],
+            "estimate": [4.19415, 0.91234, 1.18709],
+            "conf_low": conf_low,
+            "conf_high": [5.5, 1.1, 2.0],
+            "p_value": [1e-26, 0.04321, 0.52921],
+        }
+    )
+
+
+def test_rate_ratios_put_terms_in_words_beside_robust_intervals():
+    robust = _irr([3.3577, 0.8, 0.7]).assign(conf_high=[5.2389, 1.05, 1.9241])
+    out = content.rate_ratios(
+        _irr([3.2088, 0.75, 0.6958]), robust, {"E1": "North", "E2": "South"}, "E2"
+    )
+    assert list(out.columns) == [
+        "term",
+        "estimate",
+        "conf_low",
+        "conf_high",
+        "p_value",
+        "conf_low_robust",
+        "conf_high_robust",
+    ]
+    assert _rows(out) == [
+        ["Intercept (items at average covariates, reference region)", 4.194, 3.209, 5.5, 0.0]
+        + [3.358, 5.239],
+        ["Deprivation (IMD 2019 score, per SD)", 0.912, 0.75, 1.1, 0.043, 0.8, 1.05],
+        ["Region: North (vs South)", 1.187, 0.696, 2.0, 0.529, 0.7, 1.924],
+    ]
+
+
+def test_adjusted_prevalence_is_by_label_in_percent():
+    prevalence = pd.DataFrame(
+        {
+            "item": ["groups"],
+            "label": ["Groups"],
+            "estimate": [0.50896],
+            "conf_low": [0.42924],
+            "conf_high": [0.58823],
+        }
+    )
+    assert _rows(content.adjusted_prevalence(prevalence)) == [["Groups", 50.9, 42.9, 58.8]]
+
+
+def test_funnel_outliers_capitalise_the_side():
+    outliers = pd.DataFrame({"la_name": ["A", "B"], "side": ["below", "above"]})
+    assert _rows(content.funnel_outliers(outliers)) == [["A", "Below"], ["B", "Above"]]
+
+
+def test_item_changes_keep_counts_and_show_shares_in_percent():
+    changes = pd.DataFrame(
+        {
+            "item": ["groups"],
+            "label": ["Groups"],
+            "round_1": ["2021"],
+            "round_2": ["2024"],
+            "n_pairs": [103],
+            "yes_to_no": [17],
+            "no_to_yes": [22],
+            "share_1": [0.5242718],
+            "conf_low_1": [0.43],
+            "share_2": [0.5728155],
+            "p_value": [0.5223974],
+            "p_holm": [1.0],
+        }
+    )
+    out = content.item_changes(changes)
+    assert list(out.columns) == [
+        "label",
+        "n_pairs",
+        "yes_to_no",
+        "no_to_yes",
+        "share_1",
+        "share_2",
+        "p_value",
+        "p_holm",
+    ]
+    assert _rows(out) == [["Groups", 103, 17, 22, 52.4, 57.3, 0.522, 1.0]]
+
+
+def test_support_changes_are_in_points_with_comparisons_in_words():
+    changes = pd.DataFrame(
+        {
+            "option": ["Advocacy", "Advocacy"],
+            "comparison": ["consecutive", "first_to_last"],
+            "wave_from": ["2021", "2021"],
+            "wave_to": ["2023", "2025"],
+            "difference": [0.0520955, -0.1],
+            "conf_low": [-0.0719641, -0.25],
+            "conf_high": [0.1732207, 0.05],
+            "p_value": [0.4132040, 0.0123456],
+            "p_holm": [1.0, 0.0246912],
+        }
+    )
+    assert _rows(content.support_changes(changes)) == [
+        ["Advocacy", "Consecutive waves", "2021", "2023", 5.2, -7.2, 17.3, 0.413, 1.0],
+        ["Advocacy", "First to last wave", "2021", "2025", -10.0, -25.0, 5.0, 0.012, 0.025],
+    ]
+
+
+def test_barriers_are_ranked_with_share_interval_and_base():
+    ranked = pd.DataFrame(
+        {
+            "question": ["barrier"],
+            "wave": ["2025"],
+            "option": ["child_removal"],
+            "n": [80],
+            "count": [57],
+            "share": [0.7126],
+            "conf_low": [0.6054],
+            "conf_high": [0.8001],
+            "rank": [1],
+            "label": ["Fear of child removal"],
+        }
+    )
+    out = content.barriers(ranked)
+    assert list(out.columns) == ["rank", "barrier", "share", "conf_low", "conf_high", "n"]
+    assert _rows(out) == [[1, "Fear of child removal", 71.3, 60.5, 80.0, 80]]
+
+
+def test_nonresponse_sensitivity_keeps_the_covariates_under_each_scenario():
+    sensitivity = pd.DataFrame(
+        {
+            "scenario": ["complete_cases"] * 4 + ["zero_items"],
+            "term": ["Intercept", "region[E1]", "imd_z", "log_pop_z", "imd_z"],
+            "estimate": [4.2, 1.2, 0.91234, 1.10005, 0.8],
+            "n": [144, 144, 144, 144, 153],
+        }
+    )
+    out = content.nonresponse_sensitivity(sensitivity, {"E1": "North", "E2": "South"}, "E2")
+    assert _rows(out) == [
+        ["Non-responders excluded", "Deprivation (IMD 2019 score, per SD)", 0.912, 144],
+        ["Non-responders excluded", "Female population 18+ (log, per SD)", 1.1, 144],
+        ["Non-responders offer nothing", "Deprivation (IMD 2019 score, per SD)", 0.8, 153],
+    ]
+
+
+def test_row_accounts_publish_the_four_counts_in_order():
+    accounts = pd.DataFrame(
+        {"file": ["a.csv"], "blank": [2], "excluded": [1], "kept": [9], "rows_in": [12]}
+    )
+    out = content.row_accounts(accounts)
+    assert list(out.columns) == ["file", "rows_in", "kept", "excluded", "blank"]
+    assert _rows(out) == [["a.csv", 12, 9, 1, 2]]
