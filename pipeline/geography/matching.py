@@ -16,11 +16,33 @@ from pipeline.geography.tables import YEARS, _check_year, aliases, authorities, 
 
 GSS_LIKE = re.compile(r"^[EWSNK]\d{8}$")
 
+# How councils title themselves, reduced to the place name: normalise_name's rules, in one
+# place. _REWRITES run once, in order, on text already ASCII and casefolded, with "&" spelt
+# "and", dotted initials joined ("M.B.C.", "U.A." -> "mbc", "ua") and every run of other
+# characters one space. Abbreviations expand only as the last word, LB/RB/Co only as the first.
+_REWRITES: tuple[tuple[str, str], ...] = (
+    (r"\bsaint\b", "st"),  # St. Helens, Saint Helens
+    (r"\bcity of london\b", "cityoflondon"),  # keeps its "city of": not "london"
+    (r" mbc$", " metropolitan borough council"),
+    (r" mdc$", " metropolitan district council"),
+    (r" lbc$", " london borough council"),
+    (r" bc$", " borough council"),
+    (r" cc$", " county council"),  # or city council: both are stripped below
+    (r" dc$", " district council"),
+    (r" ua$", " unitary authority"),
+    (r"^lb (of )?(?=\S)", "london borough of "),
+    (r"^rb (of )?(?=\S)", "royal borough of "),
+    (r"^co (?=\S)", "county "),  # Co. Durham
+)
+# Council words stripped from either end, one at a time, until none is left (a prefix before
+# a suffix; of several suffixes the longest). A name is never stripped to nothing.
 _PREFIXES = (
+    "mayor and burgesses of",  # legal name of a London borough
     "council of the",
     "london borough of",
     "royal borough of",
     "metropolitan borough of",
+    "city and county of",
     "borough of",
     "county of",
     "city of",
@@ -29,43 +51,48 @@ _PREFIXES = (
 _SUFFIXES = (
     "metropolitan borough council",
     "metropolitan district council",
+    "metropolitan borough",
+    "london borough council",
+    "london borough",
     "borough council",
     "county council",
     "city council",
     "district council",
+    "unitary authority",
     "council",
     "corporation",
     "county of",
     "city of",
 )
+_RULES = tuple((re.compile(pattern), repl) for pattern, repl in _REWRITES)
+_PREFIX = re.compile(rf"^(?:{'|'.join(_PREFIXES)}) (?=\S)")
+_SUFFIX = re.compile(rf"(?<=\S) (?:{'|'.join(_SUFFIXES)})$")
+# dotted initials: "B.C.", "M.B.C", or "C.C" at the end; not "S.t" (a typo of "St.")
+_INITIALS = re.compile(r"\b(?:[a-z]\.){2,}|\b[a-z](?:\.[a-z]){2,}\b|\b[a-z]\.[a-z]\b(?=\W*$)")
 
 
 def normalise_name(text: str) -> str:
     """A name reduced to its distinctive words, for building aliases and matching.
 
-    Casefolds, strips accents and punctuation, turns & into "and" and "saint"/"st." into
-    "st", and drops council-style prefixes and suffixes ("London Borough of", "City of",
-    "County Council", ...). "City of London" keeps its "city of".
+    Casefolds, strips accents, punctuation and padding, turns & into "and", then applies
+    the rules above: abbreviated council forms (MBC, MDC, LBC, BC, CC, DC, UA, LB, RB) are
+    spelt out, "saint"/"st." become "st", and council-style prefixes and suffixes ("London
+    Borough of", "City of", "... London Borough Council", "County Council", ...) are dropped.
+    "City of London" keeps its "city of".
     """
     text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    text = text.casefold().replace("&", " and ").replace("'", "").replace("\u2019", "")
-    text = re.sub(r"[^a-z0-9]+", " ", text)
-    text = re.sub(r"\bcity of london\b", "cityoflondon", text)  # not "london"
-    words = re.sub(r"\bsaint\b", "st", text).split()
-    changed = True
-    while changed and words:
-        changed = False
-        joined = " ".join(words)
-        for affix in _PREFIXES:
-            if joined.startswith(affix + " "):
-                words, changed = joined[len(affix) + 1 :].split(), True
-                break
-        else:
-            for affix in _SUFFIXES:
-                if joined.endswith(" " + affix):
-                    words, changed = joined[: -len(affix) - 1].split(), True
-                    break
-    return " ".join(words).replace("cityoflondon", "city of london")
+    text = text.casefold().replace("&", " and ").replace("'", "")
+    text = _INITIALS.sub(lambda m: m.group().replace(".", ""), text)
+    text = " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+    for pattern, repl in _RULES:
+        text = pattern.sub(repl, text)
+    while True:
+        stripped = _PREFIX.sub("", text, count=1)
+        if stripped == text:
+            stripped = _SUFFIX.sub("", text, count=1)
+        if stripped == text:
+            return text.replace("cityoflondon", "city of london")
+        text = stripped
 
 
 def _variants(name: str, la_type: str) -> list[str]:

@@ -199,10 +199,59 @@ def test_check_district_successors_rejects_a_missing_district() -> None:
         ("Stoke-on-Trent City Council", "stoke on trent"),
         ("City of London Corporation", "city of london"),
         ("  Southend-on-Sea   ", "southend on sea"),
+        ("WIGAN M.B.C.", "wigan"),
+        ("Stoke on Trent CC", "stoke on trent"),
+        ("Barnet London Borough Council", "barnet"),
+        ("The Mayor and Burgesses of the London Borough of Camden", "camden"),
+        ("RB Kingston upon Thames", "kingston upon thames"),
+        ("Co. Durham", "county durham"),
+        ("S.t Helens", "s t helens"),  # a typo of "St." stays a typo (matched fuzzily)
     ],
 )
 def test_normalise_name(text: str, expected: str) -> None:
     assert geo.normalise_name(text) == expected
+
+
+# How councils write their own names ({} is the ONS name without ", City of"/", County of").
+COUNCIL_FORMS = [f"{{}} {s}" for s in ("MBC", "M.B.C.", "mdc", "BC", "C.C", "DC", "U.A.", "LBC")]
+COUNCIL_FORMS += [f"{{}} {s} Council" for s in ("Metropolitan Borough", "Metropolitan District")]
+COUNCIL_FORMS += [f"{{}} {s} Council" for s in ("City", "London Borough", "County", "Borough")]
+COUNCIL_FORMS += [f"{p} {{}}" for p in ("LB", "LB of", "RB", "London Borough of")]
+COUNCIL_FORMS += ["{} Council", "City of {} Council", "Council of the {}", "The {} Council"]
+COUNCIL_FORMS += [" {}. ", "Royal Borough of {}", "{} District Council", "{} Unitary Authority"]
+COUNCIL_FORMS += ["The Mayor and Burgesses of the London Borough of {}"]
+
+
+def _council_forms(year: int) -> pd.DataFrame:
+    las = geo.authorities(REF, year)
+    base = las["la_name"].str.replace(r", (City|County) of$", "", regex=True)
+    forms = [pd.DataFrame({"la_code": las["la_code"], "text": las["la_name"]})]
+    forms += [
+        pd.DataFrame({"la_code": las["la_code"], "text": base.map(f.format)}) for f in COUNCIL_FORMS
+    ]
+    return pd.concat(forms, ignore_index=True)
+
+
+@pytest.mark.parametrize("year", geo.YEARS)
+def test_every_council_form_normalises_to_the_ons_name(year: int) -> None:
+    forms = _council_forms(year)
+    names = geo.authorities(REF, year).set_index("la_code")["la_name"].map(geo.normalise_name)
+    assert (forms["text"].map(geo.normalise_name) == forms["la_code"].map(names)).all()
+
+
+@pytest.mark.parametrize("year", geo.YEARS)
+def test_no_two_authorities_share_a_normalised_name(year: int) -> None:
+    """Names, council forms and aliases of different codes never normalise alike, except the
+    aliases declared ambiguous; and normalising a normalised alias changes nothing."""
+    table = geo.aliases(REF)
+    table = table[table["geography_year"] == year]
+    forms = _council_forms(year)
+    keys = pd.concat([forms["text"].map(geo.normalise_name), table["alias_norm"]])
+    codes = pd.concat([forms["la_code"], table["la_code"]])
+    shared = codes.groupby(keys.to_numpy()).nunique()
+    declared = set(table.loc[table["ambiguous"], "alias_norm"])
+    assert set(shared[shared > 1].index) == declared
+    assert (table["alias_norm"].map(geo.normalise_name) == table["alias_norm"]).all()
 
 
 def test_every_alias_points_at_an_authority_of_its_year() -> None:
@@ -261,6 +310,16 @@ def test_matcher_rules(matchers: dict) -> None:
     assert matchers[2019].match("E06000060").la_code == "E10000002"  # recode, backwards
     assert matchers[2019].match("E06000061").problem == "ambiguous_successor"
     assert m23.match("E07000008").problem == "unmatched"  # a district, not a UTLA
+
+
+def test_council_forms_match_and_stops_still_stop(matchers: dict) -> None:
+    m21, m23 = matchers[2021], matchers[2023]
+    assert m21.match(" wigan  MBC ").la_code == "E08000010"
+    assert m21.match("Hounslow London Borough Council").method == "alias"
+    for value, m in (("Northamptonshire CC", m21), ("Cumbria County Council", m23)):
+        assert (m.match(value).problem, len(m.match(value).candidates)) == ("ambiguous", 2)
+    for value in ("Cheltenham BC", "Gloucester City Council", "Carlisle City Council"):
+        assert (m21.match(value).la_code, m21.match(value).problem) == (None, "unmatched")
 
 
 def test_fuzzy_ties_between_codes_are_ambiguous(matchers: dict) -> None:
