@@ -15,26 +15,14 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.multitest import multipletests
-from statsmodels.stats.proportion import (
-    confint_proportions_2indep,
-    proportion_confint,
-    test_proportions_2indep,
-)
+from statsmodels.stats.proportion import confint_proportions_2indep, test_proportions_2indep
 
+from pipeline.intervals import wilson_interval
 from pipeline.taxonomy import DONT_KNOW, ITEM_IDS, ITEM_LABELS
 
 YES_NO = ["no", "yes"]  # item answers that enter a paired comparison
 TICKED = ("0", "1")  # multi-select values: not ticked, ticked
 LIKERT_LEVELS: tuple[str, ...] = ("1", "2", "3", "4", "5")  # default scale, 1 most negative
-
-
-def _wilson(count, n, alpha: float) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson interval for count / n; NaN where n is 0."""
-    count, n = np.asarray(count, float), np.asarray(n, float)
-    low, high = np.full(n.shape, np.nan), np.full(n.shape, np.nan)
-    ok = n > 0
-    low[ok], high[ok] = proportion_confint(count[ok], n[ok], alpha=alpha, method="wilson")
-    return low, high
 
 
 def _holm(p: pd.Series) -> np.ndarray:
@@ -64,13 +52,14 @@ def _pairs(common: pd.DataFrame, rounds: tuple[str, str]) -> pd.DataFrame:
 
 
 def mcnemar_items(
-    common: pd.DataFrame, rounds: tuple[str, str], alpha: float = 0.05
+    common: pd.DataFrame, rounds: tuple[str, str], *, significance: float
 ) -> pd.DataFrame:
     """Paired change in each provision item between two FOI rounds.
 
     Pairs are authorities that responded in both rounds and answered the item yes or no in
     both (not held and unknown drop out, item by item). The p-value is McNemar's exact test,
-    Holm-adjusted across the items; shares are of the pairs, with Wilson intervals.
+    Holm-adjusted across the items; shares are of the pairs, with Wilson intervals at level
+    1 - `significance`.
     """
     pairs = _pairs(common, rounds)
     rows = []
@@ -98,8 +87,8 @@ def mcnemar_items(
     out = pd.DataFrame(rows)
     for k in ("1", "2"):
         out[f"share_{k}"] = out[f"yes_{k}"] / out["n_pairs"].where(out["n_pairs"] > 0)
-        out[f"conf_low_{k}"], out[f"conf_high_{k}"] = _wilson(
-            out[f"yes_{k}"], out["n_pairs"], alpha
+        out[f"conf_low_{k}"], out[f"conf_high_{k}"] = wilson_interval(
+            out[f"yes_{k}"], out["n_pairs"], significance
         )
     out["p_holm"] = _holm(out["p_value"])
     return out[
@@ -143,22 +132,24 @@ def paired_items_change(
     rounds: tuple[str, str],
     rng: np.random.Generator,
     n_resamples: int = 9999,
-    alpha: float = 0.05,
+    *,
+    significance: float,
 ) -> pd.DataFrame:
     """Change in the number of items per authority (round 2 minus round 1), paired.
 
     Returns two rows: the mean difference with a t interval and the paired t-test, and the
     median difference with a distribution-free interval (order statistics, scipy's
     quantile_test) and the Wilcoxon signed-rank test (`signed_rank_test`); columns
-    statistic, estimate, conf_low, conf_high, test, p_value, n_pairs. Authorities that
+    statistic, estimate, conf_low, conf_high (at level 1 - `significance`), test, p_value,
+    n_pairs. Authorities that
     inherited their first-round answer from a split predecessor count as separate pairs.
     """
     pairs = _pairs(common, rounds)
     pairs = pairs[pairs["n_items_1"].notna() & pairs["n_items_2"].notna()]
     d = (pairs["n_items_2"] - pairs["n_items_1"]).to_numpy(dtype=float)
     t = stats.ttest_1samp(d, 0)
-    t_ci = t.confidence_interval(1 - alpha)
-    median_ci = stats.quantile_test(d, q=0, p=0.5).confidence_interval(1 - alpha)
+    t_ci = t.confidence_interval(1 - significance)
+    median_ci = stats.quantile_test(d, q=0, p=0.5).confidence_interval(1 - significance)
     return pd.DataFrame(
         {
             "statistic": ["mean_difference", "median_difference"],
@@ -229,13 +220,17 @@ def _in_wave_order(
 
 
 def wave_proportions(
-    survey: pd.DataFrame, question: str, waves: Sequence[str] | None = None, alpha: float = 0.05
+    survey: pd.DataFrame,
+    question: str,
+    waves: Sequence[str] | None = None,
+    *,
+    significance: float,
 ) -> pd.DataFrame:
     """Share ticking each option of a multi-select question, per wave, with Wilson intervals.
 
-    Denominators are the organisations that answered (n); those missing are counted in
-    n_missing; options not asked in a wave have no row. Columns question, wave, option, n,
-    n_missing, count, share, conf_low, conf_high.
+    Intervals are at level 1 - `significance`. Denominators are the organisations that
+    answered (n); those missing are counted in n_missing; options not asked in a wave have
+    no row. Columns question, wave, option, n, n_missing, count, share, conf_low, conf_high.
     """
     rows = _question(survey, question, set(TICKED))
     rows = rows.assign(ticked=rows["answered"] & rows["value"].eq("1"))
@@ -246,14 +241,14 @@ def wave_proportions(
     )
     out.insert(0, "question", question)
     out["share"] = out["count"] / out["n"].where(out["n"] > 0)
-    out["conf_low"], out["conf_high"] = _wilson(out["count"], out["n"], alpha)
+    out["conf_low"], out["conf_high"] = wilson_interval(out["count"], out["n"], significance)
     return _in_wave_order(out, waves, ["option"])
 
 
-def _compare(a: pd.Series, b: pd.Series, alpha: float) -> dict[str, float]:
+def _compare(a: pd.Series, b: pd.Series, significance: float) -> dict[str, float]:
     """Difference b - a in shares: Newcombe interval and score-test p-value."""
     low, high = confint_proportions_2indep(
-        b["count"], b["n"], a["count"], a["n"], method="newcomb", compare="diff", alpha=alpha
+        b["count"], b["n"], a["count"], a["n"], method="newcomb", compare="diff", alpha=significance
     )
     p = 1.0  # all or none ticked in both waves: no change to test
     if 0 < a["count"] + b["count"] < a["n"] + b["n"]:
@@ -265,17 +260,22 @@ def _compare(a: pd.Series, b: pd.Series, alpha: float) -> dict[str, float]:
 
 
 def wave_changes(
-    survey: pd.DataFrame, question: str, waves: Sequence[str] | None = None, alpha: float = 0.05
+    survey: pd.DataFrame,
+    question: str,
+    waves: Sequence[str] | None = None,
+    *,
+    significance: float,
 ) -> pd.DataFrame:
     """Change in each option's share between consecutive waves, and first to last.
 
     Only options asked (and answered) in both waves of a comparison appear. The interval is
-    Newcombe's hybrid score interval for a difference of independent proportions, the
-    p-value the score test, Holm-adjusted over every comparison of the question. Columns
-    question, option, comparison, wave_from, wave_to, n_from, count_from, share_from, n_to,
-    count_to, share_to, estimate, conf_low, conf_high, p_value, p_holm.
+    Newcombe's hybrid score interval for a difference of independent proportions, at level
+    1 - `significance`; the p-value the score test, Holm-adjusted over every comparison of
+    the question. Columns question, option, comparison, wave_from, wave_to, n_from,
+    count_from, share_from, n_to, count_to, share_to, estimate, conf_low, conf_high, p_value,
+    p_holm.
     """
-    props = wave_proportions(survey, question, waves, alpha)
+    props = wave_proportions(survey, question, waves, significance=significance)
     props = props[props["n"] > 0].set_index("option")
     order = list(dict.fromkeys(props["wave"]))
     steps = [("consecutive", a, b) for a, b in zip(order, order[1:], strict=False)]
@@ -299,7 +299,7 @@ def wave_changes(
                     "n_to": b["n"],
                     "count_to": b["count"],
                     "share_to": b["share"],
-                    **_compare(a, b, alpha),
+                    **_compare(a, b, significance),
                 }
             )
     out = pd.DataFrame(rows)
@@ -346,13 +346,13 @@ def likert_summary(
 
 
 def barriers_ranked(
-    survey: pd.DataFrame, wave: str, question: str = "barrier", alpha: float = 0.05
+    survey: pd.DataFrame, wave: str, question: str = "barrier", *, significance: float
 ) -> pd.DataFrame:
     """Share of organisations reporting each barrier in one wave, with intervals, ranked.
 
     The wave_proportions columns for that wave plus rank (1 = most often reported).
     """
-    props = wave_proportions(survey, question, alpha=alpha)
+    props = wave_proportions(survey, question, significance=significance)
     out = props[props["wave"] == wave]
     if out.empty:
         raise ValueError(f"question {question!r} has no answers in wave {wave!r}")

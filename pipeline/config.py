@@ -9,9 +9,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
-
-class ParamsError(ValueError):
-    """params.yaml (or a stage's parameters) broke the schema."""
+from pipeline.errors import ParamsError
 
 
 class _Strict(BaseModel):
@@ -66,13 +64,16 @@ class Survey(_Strict):
     waves: list[str] = Field(min_length=1)
 
 
+Family = Literal["poisson", "negative_binomial"]  # the count models; pipeline.models fits them
+
+
 class Model(_Strict):
     """Every modelling choice for the provision models."""
 
-    family: Literal["auto", "poisson", "negative_binomial"]
+    family: Literal["auto", Family]  # auto: chosen by the overdispersion test and AIC
     covariates: list[Literal["imd_z", "log_pop_z", "region"]]
     reference_region: str
-    alpha: float = Field(gt=0, lt=0.5)
+    significance: float = Field(gt=0, lt=0.5)  # level of the family choice and of change
     robust_se: bool
     nonresponse_imputations: int = Field(ge=2, le=200)
     seed: int = Field(ge=0)
@@ -90,6 +91,7 @@ class Report(_Strict):
 
     title: str
     synthetic: bool
+    release_date: date  # printed on the section and the workbook; never the build's clock
 
 
 class Params(_Strict):
@@ -142,7 +144,7 @@ def load(path: str | Path = "params.yaml") -> Params:
 
 def select(params: Params, keys: list[str]) -> dict[str, Any]:
     """The nested subset of params named by dotted keys (as a DVC stage declares them)."""
-    full = params.model_dump()
+    full = params.model_dump(mode="json")
     out: dict[str, Any] = {}
     for key in keys:
         *parents, leaf = key.split(".")

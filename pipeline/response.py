@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
+from pipeline.intervals import wilson_interval
 from pipeline.taxonomy import STATUSES
 
 FOI_DEADLINE_WORKING_DAYS = 20  # Freedom of Information Act 2000, section 10
 
 
 def _with_wilson(table: pd.DataFrame, count: str, n: str) -> pd.DataFrame:
-    low, high = proportion_confint(table[count], table[n], method="wilson")
+    """The table with share = count / n and its Wilson 95% interval."""
+    low, high = wilson_interval(table[count], table[n], significance=0.05)
     return table.assign(share=table[count] / table[n], conf_low=low, conf_high=high)
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline import foi, geography, models
+from pipeline import geography, models, schemas
 
 ROOT = Path(__file__).resolve().parents[2]
 TRUTH = json.loads((ROOT / "tests/truth/provision_truth.json").read_text())["provision"]
@@ -15,7 +15,7 @@ COVARIATES = ["imd_z", "log_pop_z", "region"]
 
 @pytest.fixture(scope="module", params=["2021", "2024"])
 def frame(request):
-    responses = foi.read_table_csv(ROOT / "tests/truth/foi_responses.csv", foi.FOI_RESPONSES_SCHEMA)
+    responses = schemas.read(ROOT / "tests/truth/foi_responses.csv", "foi_responses")
     rows = responses[responses["round"] == request.param]
     year = int(rows["geography_year"].iloc[0])
     return models.model_frame(rows, {year: geography.covariates(ROOT / "data/reference", year)})

@@ -10,6 +10,7 @@ from pipeline import change as c
 from pipeline.taxonomy import ITEM_IDS
 
 ROUNDS = ("2021", "2024")
+SIGNIFICANCE = 0.05
 
 
 def _common(first: list[str], second: list[str], items=(None, None)) -> pd.DataFrame:
@@ -37,7 +38,8 @@ def _common(first: list[str], second: list[str], items=(None, None)) -> pd.DataF
 def test_mcnemar_items_counts_and_exact_p():
     first = ["yes"] * 8 + ["no"] * 2
     second = ["no"] * 6 + ["yes"] * 2 + ["no"] * 2
-    out = c.mcnemar_items(_common(first, second), ROUNDS).set_index("item")
+    common = _common(first, second)
+    out = c.mcnemar_items(common, ROUNDS, significance=SIGNIFICANCE).set_index("item")
     row = out.loc["women_groups"]
     assert (row["n_pairs"], row["yes_to_no"], row["no_to_yes"]) == (10, 6, 0)
     assert row["share_1"] == 0.8 and row["share_2"] == 0.2
@@ -54,14 +56,14 @@ def test_mcnemar_items_drops_unanswered_items_and_non_responders():
     first = ["yes"] * 8 + ["not_held", "unknown"]
     common = _common(first, ["no"] * 10)
     common.loc[(common["round"] == "2024") & (common["la_code"] == "E00"), "responded"] = False
-    out = c.mcnemar_items(common, ROUNDS).set_index("item")
+    out = c.mcnemar_items(common, ROUNDS, significance=SIGNIFICANCE).set_index("item")
     assert out.loc["women_groups", "n_pairs"] == 7
     assert out.loc["childcare", "n_pairs"] == 9
 
 
 def test_unknown_round_is_refused():
     with pytest.raises(ValueError, match="rounds \\['2019'\\] are not in the common table"):
-        c.mcnemar_items(_common(["no"], ["no"]), ("2019", "2024"))
+        c.mcnemar_items(_common(["no"], ["no"]), ("2019", "2024"), significance=SIGNIFICANCE)
 
 
 def _exact_signed_rank_p(d: np.ndarray) -> float:
@@ -88,7 +90,9 @@ def test_paired_items_change():
     after = [4, 5, 6, 7, 2, 2, 9, 7, 6, 5]
     common = _common(["no"] * 10, ["no"] * 10, items=(before, after))
     common.loc[(common["round"] == "2024") & (common["la_code"] == "E09"), "n_items"] = pd.NA
-    out = c.paired_items_change(common, ROUNDS, np.random.default_rng(3)).set_index("statistic")
+    out = c.paired_items_change(
+        common, ROUNDS, np.random.default_rng(3), significance=SIGNIFICANCE
+    ).set_index("statistic")
     d = np.array(after[:9]) - np.array(before[:9])
     assert out["n_pairs"].tolist() == [9, 9]
     assert out.loc["mean_difference", "estimate"] == pytest.approx(d.mean())
@@ -137,7 +141,7 @@ def _survey() -> pd.DataFrame:
 
 
 def test_wave_proportions_exclude_missing_and_not_asked():
-    out = c.wave_proportions(_survey(), "barrier")
+    out = c.wave_proportions(_survey(), "barrier", significance=SIGNIFICANCE)
     assert list(zip(out["wave"], out["option"], strict=True)) == [
         ("2021", "childcare"),
         ("2023", "childcare"),
@@ -153,23 +157,25 @@ def test_wave_proportions_exclude_missing_and_not_asked():
 
 
 def test_wave_order_follows_the_given_list():
-    out = c.wave_proportions(_survey(), "barrier", waves=["2025", "2023", "2021"])
+    out = c.wave_proportions(
+        _survey(), "barrier", waves=["2025", "2023", "2021"], significance=SIGNIFICANCE
+    )
     assert out["wave"].tolist()[0] == "2025"
     with pytest.raises(ValueError, match="waves \\['2025'\\] are not in the wave list"):
-        c.wave_proportions(_survey(), "barrier", waves=["2021", "2023"])
+        c.wave_proportions(_survey(), "barrier", waves=["2021", "2023"], significance=SIGNIFICANCE)
 
 
 def test_wave_proportions_refuse_a_value_that_is_not_a_tick():
     survey = _survey()
     survey.loc[0, "value"] = "3"
     with pytest.raises(ValueError, match="wave 2021, org org0, option 'childcare'.*'3'"):
-        c.wave_proportions(survey, "barrier")
+        c.wave_proportions(survey, "barrier", significance=SIGNIFICANCE)
     with pytest.raises(ValueError, match="no survey rows for question 'support'"):
-        c.wave_proportions(survey, "support")
+        c.wave_proportions(survey, "support", significance=SIGNIFICANCE)
 
 
 def test_wave_changes_compare_only_options_asked_in_both_waves():
-    out = c.wave_changes(_survey(), "barrier")
+    out = c.wave_changes(_survey(), "barrier", significance=SIGNIFICANCE)
     assert list(
         zip(out["comparison"], out["wave_from"], out["wave_to"], out["option"], strict=True)
     ) == [
@@ -188,7 +194,7 @@ def test_wave_changes_compare_only_options_asked_in_both_waves():
 def test_wave_changes_with_no_ticks_in_either_wave_has_p_one():
     survey = _survey()
     survey.loc[survey["status"] == "answered", "value"] = "0"
-    out = c.wave_changes(survey, "barrier")
+    out = c.wave_changes(survey, "barrier", significance=SIGNIFICANCE)
     assert (out["estimate"] == 0).all() and (out["p_value"] == 1).all()
 
 
@@ -230,8 +236,28 @@ def test_likert_summary_takes_the_scale_from_the_caller():
 
 
 def test_barriers_ranked():
-    out = c.barriers_ranked(_survey(), "2025")
+    out = c.barriers_ranked(_survey(), "2025", significance=SIGNIFICANCE)
     assert out["option"].tolist() == ["housing", "childcare"]
     assert out["rank"].tolist() == [1, 2]
     with pytest.raises(ValueError, match="no answers in wave '2019'"):
-        c.barriers_ranked(_survey(), "2019")
+        c.barriers_ranked(_survey(), "2019", significance=SIGNIFICANCE)
+
+
+def test_significance_sets_the_level_of_every_interval():
+    first, second = ["yes"] * 8 + ["no"] * 2, ["no"] * 6 + ["yes"] * 2 + ["no"] * 2
+    items = c.mcnemar_items(_common(first, second), ROUNDS, significance=0.1)
+    row = items.set_index("item").loc["women_groups"]
+    # 8 of 10 at 90% (z = 1.6449): centre (8 + z^2/2) / (10 + z^2) = 9.3528 / 12.7055 =
+    # 0.7361, half-width z / (10 + z^2) * sqrt(8 * 2 / 10 + z^2 / 4) = 0.12946 * 1.5088 = 0.1953.
+    assert (row["conf_low_1"], row["conf_high_1"]) == pytest.approx((0.5408, 0.9314), abs=1e-4)
+    before, after = [3, 4, 5, 6, 2], [4, 5, 6, 8, 2]
+    common = _common(["no"] * 5, ["no"] * 5, items=(before, after))
+    paired = c.paired_items_change(common, ROUNDS, np.random.default_rng(0), 99, significance=0.1)
+    # differences 1, 1, 1, 2, 0: mean 1, SD sqrt(0.5), t(4) 95th percentile 2.1318
+    half = 2.1318 * np.sqrt(0.5 / 5)
+    assert paired[["conf_low", "conf_high"]].iloc[0].tolist() == pytest.approx(
+        [1 - half, 1 + half], abs=1e-4
+    )
+    changes = c.wave_changes(_survey(), "barrier", significance=0.1).iloc[2]
+    low, high = confint_proportions_2indep(3, 3, 1, 5, method="newcomb", compare="diff", alpha=0.1)
+    assert (changes["conf_low"], changes["conf_high"]) == pytest.approx((low, high))

@@ -34,6 +34,8 @@ def test_committed_params_are_valid():
         ("disclosure", "suppress_below", 0, "disclosure.suppress_below must be greater than"),
         ("survey", "waves", [], "survey.waves list should have at least 1 item"),
         ("model", "seed", -1, "model.seed must be greater than or equal to 0"),
+        ("model", "significance", 0.5, "model.significance must be less than 0.5"),
+        ("model", "alpha", 0.05, "model.alpha is not a known parameter"),
         ("model", "colour", "red", "model.colour is not a known parameter"),
     ],
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import typing
 
 import numpy as np
 import pandas as pd
@@ -10,8 +11,12 @@ import pytest
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from scipy import special, stats
+from statsmodels.stats.meta_analysis import combine_effects
 
-from pipeline import models
+from pipeline import config, models
+from pipeline.models.count import FITTERS
+from pipeline.models.nonresponse import _rubin
+from pipeline.models.regions import _q_profile
 from pipeline.synth import provision
 from pipeline.synth.provision import TRUTH
 from pipeline.taxonomy import ITEM_IDS, K_ITEMS
@@ -96,23 +101,7 @@ def test_count_models_equal_direct_statsmodels_fits(randhie):
     )
 
 
-def test_item_gee_equals_direct_statsmodels_fit(frame):
-    gee = models.fit_item_gee(frame, ["imd_z"], LONDON)
-    rows = frame[frame["n_items"].notna()]
-    long = rows.melt(id_vars=["la_code", "imd_z"], value_vars=list(ITEM_IDS), var_name="item")
-    long = long.assign(y=long["value"].eq("yes").astype(float)).sort_values("la_code")
-    direct = smf.gee(
-        'y ~ C(item, Treatment(reference="women_groups")) + imd_z',
-        groups="la_code",
-        data=long,
-        family=sm.families.Binomial(),
-        cov_struct=sm.cov_struct.Exchangeable(),
-    ).fit()
-    np.testing.assert_allclose(gee.params, direct.params, rtol=1e-6)
-    np.testing.assert_allclose(gee.bse, direct.bse, rtol=1e-6)
-
-
-# --- (b) known truth: interval coverage on a 152-authority design ------------------------
+# --- (b) known truth: interval coverage and recovery -------------------------------------
 
 
 def test_nb_intervals_cover_the_true_irrs():
@@ -129,7 +118,45 @@ def test_nb_intervals_cover_the_true_irrs():
     assert hits["log_pop_z"] / n_sims >= 0.85
 
 
+def test_item_gee_recovers_the_population_averaged_prevalence():
+    """Items correlated within authority through a shared random intercept: the GEE's
+    adjusted prevalence is the marginal share offering each item, not the share for a typical
+    (random effect 0) authority, and its interval has the binomial width of n authorities."""
+    rng = np.random.default_rng(4)
+    n, sigma = 3000, 2.0
+    typical = np.linspace(-2.0, 2.0, K_ITEMS)  # logit of each item at random effect 0
+    # The marginal prevalence E[expit(typical + sigma * u)], u ~ N(0, 1), by Gauss-Hermite:
+    # 0.225 to 0.775, where the typical authority's runs from 0.119 to 0.881.
+    nodes, weights = np.polynomial.hermite_e.hermegauss(60)
+    truth = special.expit(typical[:, None] + sigma * nodes) @ weights / weights.sum()
+    u = rng.normal(size=n)
+    offered = rng.random((n, K_ITEMS)) < special.expit(typical + sigma * u[:, None])
+    frame = pd.DataFrame(
+        {
+            "la_code": [f"E{i:08d}" for i in range(n)],
+            "round": "r",
+            "n_items": offered.sum(axis=1),
+            "imd_z": rng.normal(size=n),  # no effect
+            **{item: np.where(offered[:, k], "yes", "no") for k, item in enumerate(ITEM_IDS)},
+        }
+    )
+    out = models.adjusted_item_prevalence(models.fit_item_gee(frame, ["imd_z"], LONDON))
+    estimate = out["estimate"].to_numpy()
+    np.testing.assert_allclose(estimate, truth, atol=0.04)  # about 4 SE
+    assert np.abs(estimate - special.expit(typical)).max() > 0.08
+    # Authorities are independent, so an item's share has SE sqrt(p (1 - p) / n).
+    logit_width = special.logit(out["conf_high"]) - special.logit(out["conf_low"])
+    se = logit_width / (2 * stats.norm.ppf(0.975)) * estimate * (1 - estimate)
+    np.testing.assert_allclose(se, np.sqrt(truth * (1 - truth) / n), rtol=0.1)
+
+
 # --- (c) the family choice ---------------------------------------------------------------
+
+
+def test_every_count_family_has_one_fitter_and_params_accept_it():
+    assert set(FITTERS) == set(typing.get_args(config.Family))
+    family = config.Model.model_fields["family"].annotation
+    assert set(typing.get_args(family)) == {"auto", *FITTERS}
 
 
 def test_choose_family_picks_poisson_on_poisson_data_and_nb2_when_overdispersed():
@@ -239,6 +266,29 @@ def test_region_lr_test_has_one_df_per_non_reference_region(frame):
     assert out["statistic"].iloc[0] == pytest.approx(2 * (full.llf - reduced.llf), rel=1e-6)
 
 
+def test_region_lr_test_is_the_closed_form_for_a_poisson_with_region_alone(frame):
+    # Fitted means are the region means (full) and the overall mean (reduced), and the
+    # sum of y - mu is 0 in both, so LR = 2 * sum(y * log(region mean / overall mean)).
+    rows = frame[frame["n_items"].notna()]
+    y = rows["n_items"].to_numpy(float)
+    region_mean = rows.groupby("region")["n_items"].transform("mean").to_numpy(float)
+    out = models.region_lr_test(frame, ["region"], LONDON, "poisson").iloc[0]
+    assert out["test"] == "region (poisson)"
+    assert out["statistic"] == pytest.approx(2 * np.sum(y * np.log(region_mean / y.mean())))
+    assert out["df"] == rows["region"].nunique() - 1
+
+
+def test_response_region_lr_test_is_the_g_test_of_region_by_response(frame):
+    # A logistic model with region alone fits each region's response rate: its LR test of
+    # region is the likelihood-ratio (G) test of independence of the region x response table.
+    table = pd.crosstab(frame["region"], frame["responded"])
+    g, p, df, _ = stats.chi2_contingency(table, correction=False, lambda_="log-likelihood")
+    out = models.response_region_lr_test(frame, ["region"], LONDON).iloc[0]
+    assert out["test"] == "region (response)"
+    assert out["statistic"] == pytest.approx(g, rel=1e-6)
+    assert (out["df"], out["p_value"]) == (df, pytest.approx(p, rel=1e-5))
+
+
 def test_quasi_binomial_scale_is_pearson_and_not_divided_by_k(frame):
     fit = models.fit_quasi_binomial(frame, ["imd_z"], LONDON)
     rows = frame[frame["n_items"].notna()]
@@ -286,8 +336,8 @@ def test_region_variance_and_effects_table(frame):
 def test_q_profile_interval_matches_its_definition():
     effect = np.array([0.1, -0.3, 0.25, 0.0, -0.1, 0.4])
     variance = np.full(6, 0.01)
-    low, high = models._q_profile(effect, variance)
-    meta = models.combine_effects(effect, variance, method_re="pm")
+    low, high = _q_profile(effect, variance)
+    meta = combine_effects(effect, variance, method_re="pm")
     assert low < meta.tau2 < high
 
     def q(tau2):
@@ -322,7 +372,7 @@ def test_response_model_and_nonresponse_sensitivity(frame):
 def test_rubin_rules_on_known_numbers():
     estimates = np.array([[1.0], [2.0], [3.0]])
     variances = np.array([[0.5], [0.5], [0.5]])
-    out = models._rubin(estimates, variances)
+    out = _rubin(estimates, variances)
     total = 0.5 + (1 + 1 / 3) * 1.0
     ratio = (1 + 1 / 3) * 1.0 / 0.5
     df = 2 * (1 + 1 / ratio) ** 2

@@ -1,0 +1,126 @@
+"""How authorities answered: each function on five authorities over two rounds, by hand."""
+
+import pandas as pd
+import pytest
+
+from pipeline import response
+from pipeline.taxonomy import STATUSES
+
+# Round 2021, sent Tuesday 1 June 2021:
+#   A (London)      full          answered Tue 15 June: 10 working days, 14 calendar days
+#   B (London)      partial       answered Thu 1 July:  22 working days (4 + 5 + 5 + 5 + 3)
+#   C (North East)  not_held      answered Tue 29 June: 20 working days (4 + 5 + 5 + 5 + 1)
+#   D (North East)  refused_cost  answered Fri 4 June:   3 working days
+#   E (North East)  no_response   no answer
+# Round 2024, sent Wednesday 1 May 2024: all five full, answered Wed 8 May (5 working days).
+ROUND_2021 = [
+    ("A", "London", "full", "2021-06-15", 14),
+    ("B", "London", "partial", "2021-07-01", 30),
+    ("C", "North East", "not_held", "2021-06-29", 28),
+    ("D", "North East", "refused_cost", "2021-06-04", 3),
+    ("E", "North East", "no_response", None, None),
+]
+Z2 = 1.959964**2  # squared normal quantile of the 95% interval
+
+
+@pytest.fixture
+def responses() -> pd.DataFrame:
+    rows = [
+        ("2021", code, region, status, "2021-06-01", answered, days)
+        for code, region, status, answered, days in ROUND_2021
+    ]
+    rows += [
+        ("2024", code, region, "full", "2024-05-01", "2024-05-08", 7)
+        for code, region, *_ in ROUND_2021
+    ]
+    table = pd.DataFrame(
+        rows,
+        columns=[
+            "round",
+            "la_code",
+            "region_name",
+            "status",
+            "date_sent",
+            "date_responded",
+            "days_to_answer",
+        ],
+    )
+    return table.assign(
+        la_name="Authority " + table["la_code"],
+        responded=table["status"].isin(["full", "partial"]),
+        days_to_answer=table["days_to_answer"].astype("Int64"),
+    )
+
+
+def test_response_rates_count_full_and_partial_answers(responses):
+    out = response.response_rates(responses).set_index("round")
+    assert out["n"].tolist() == [5, 5]
+    assert out["responded"].tolist() == [2, 5]
+    assert out["share"].tolist() == [0.4, 1.0]
+    # 2 of 5: centre (2 + 1.9208) / 8.8415 = 0.4435, half-width 0.22168 * sqrt(1.2 + 0.9604)
+    # = 0.3258, so 0.1176 to 0.7693.
+    assert out.loc["2021", ["conf_low", "conf_high"]].tolist() == pytest.approx(
+        [0.1176, 0.7693], abs=5e-5
+    )
+    # 5 of 5: the interval is [n / (n + z^2), 1].
+    assert out.loc["2024", ["conf_low", "conf_high"]].tolist() == pytest.approx([5 / (5 + Z2), 1.0])
+
+
+def test_status_counts_list_every_status_with_zeros(responses):
+    out = response.status_counts(responses)
+    assert len(out) == 2 * len(STATUSES)
+    first = out[out["round"] == "2021"].set_index("status")
+    assert first.index.tolist() == list(STATUSES)
+    # One authority in each of five statuses; none refused otherwise or sought clarification.
+    assert first["count"].tolist() == [1, 1, 1, 1, 0, 0, 1]
+    assert first["share"].tolist() == [0.2, 0.2, 0.2, 0.2, 0.0, 0.0, 0.2]
+    second = out[out["round"] == "2024"].set_index("status")
+    assert second.loc["full", ["count", "share"]].tolist() == [5, 1.0]
+    assert second["count"].sum() == 5
+
+
+def test_working_days_skip_weekends_and_keep_missing_dates():
+    sent = pd.to_datetime(pd.Series(["2021-06-04", "2021-06-01", "2021-06-01", None]))
+    answered = pd.to_datetime(pd.Series(["2021-06-07", "2021-06-01", "2021-06-08", "2021-06-08"]))
+    # Friday to Monday is one working day; the same day none; Tuesday to Tuesday five.
+    days = response.working_days(sent, answered)
+    assert days.dtype == "Int64"
+    assert days.iloc[:3].tolist() == [1, 0, 5]
+    assert days.isna().tolist() == [False, False, False, True]
+
+
+def test_timeliness_among_dated_replies(responses):
+    out = response.timeliness(responses).set_index("round")
+    first = out.loc["2021"]
+    # A-D are dated: working days 10, 22, 20, 3 (median 15); calendar 14, 30, 28, 3 (median
+    # 21); on time (at most 20 working days): A, C and D, 3 of 4.
+    assert first["n"] == 4
+    assert first["median_working_days"] == 15
+    assert first["median_calendar_days"] == 21
+    assert first["on_time"] == 3
+    assert first["share"] == 0.75
+    # 3 of 4: centre (3 + 1.9208) / 7.8415 = 0.6275, half-width 0.24995 * sqrt(0.75 + 0.9604)
+    # = 0.3269, so 0.3006 to 0.9544.
+    assert [first["conf_low"], first["conf_high"]] == pytest.approx([0.3006, 0.9544], abs=5e-5)
+    second = out.loc["2024"]
+    assert (second["n"], second["median_working_days"], second["on_time"]) == (5, 5, 5)
+
+
+def test_nonresponse_by_region(responses):
+    out = response.nonresponse_by_region(responses).set_index(["round", "region_name"])
+    assert out["n"].tolist() == [2, 3, 2, 3]
+    assert out["not_responded"].tolist() == [0, 3, 0, 0]
+    assert out["share"].tolist() == [0.0, 1.0, 0.0, 0.0]
+    # 0 of n: [0, z^2 / (n + z^2)]; 3 of 3: [3 / (3 + z^2), 1].
+    london = out.loc[("2021", "London"), ["conf_low", "conf_high"]].tolist()
+    assert london == pytest.approx([0.0, Z2 / (2 + Z2)], abs=1e-7)
+    north_east = out.loc[("2021", "North East"), ["conf_low", "conf_high"]].tolist()
+    assert north_east == pytest.approx([3 / (3 + Z2), 1.0], abs=1e-7)
+
+
+def test_non_responders_sorted_with_status(responses):
+    out = response.non_responders(responses)
+    assert list(out.columns) == ["round", "region_name", "la_name", "status"]
+    assert out["la_name"].tolist() == ["Authority C", "Authority D", "Authority E"]
+    assert out["status"].tolist() == ["not_held", "refused_cost", "no_response"]
+    assert out.index.tolist() == [0, 1, 2]
