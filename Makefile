@@ -6,7 +6,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 STAMP  := $(VENV)/.installed-from-lock
 SOURCES ?= ../shared/data/reference
 
-.PHONY: setup report test lint clean reference system-check bench
+.PHONY: setup report rebuild verify new-wave experiments test lint clean reference system-check bench
 
 # Rebuild the environment from scratch whenever the lock file or package metadata changes.
 $(STAMP): requirements.lock pyproject.toml
@@ -31,8 +31,30 @@ system-check:
 
 setup: system-check $(STAMP)
 
+# Parameters are checked before DVC starts, so a bad params.yaml stops with one message.
 report: system-check $(STAMP)
-	$(BIN)/dvc repro
+	$(BIN)/python -m pipeline validate
+	$(BIN)/dvc repro --quiet
+	$(BIN)/python -m pipeline provenance
+
+# Every stage again, ignoring DVC's cache of earlier runs (make clean alone restores from it).
+rebuild: system-check $(STAMP)
+	$(BIN)/python -m pipeline validate
+	$(BIN)/dvc repro --force --quiet
+	$(BIN)/python -m pipeline provenance
+
+# Rebuild the committed state in a temporary clone and compare every output with dvc.lock.
+verify: system-check $(STAMP)
+	$(BIN)/python -m pipeline verify
+
+# make new-wave YEAR=2027 FILE=~/Downloads/survey_2027.csv
+new-wave: $(STAMP)
+	@test -n "$(YEAR)" -a -n "$(FILE)" || { echo "usage: make new-wave YEAR=2027 FILE=path/to/export.csv"; exit 2; }
+	$(BIN)/python -m pipeline new-wave $(YEAR) $(FILE)
+
+# Experiments against the last commit, model results first.
+experiments: $(STAMP)
+	$(BIN)/dvc exp show --only-changed --sort-by model_metrics.json:aic_negative_binomial --no-pager
 
 test: system-check $(STAMP) $(AXE)
 	$(BIN)/python -m pytest
@@ -42,6 +64,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/nbstripout --verify notebooks/*.ipynb
+	$(BIN)/python tests/house_rules.py pipeline
 
 reference: $(STAMP)
 	$(BIN)/python -m pipeline reference --sources $(SOURCES) --out data/reference

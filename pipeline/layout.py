@@ -1,8 +1,8 @@
 """The raw-folder layout: where FOI rounds, survey waves and the codebook sit under raw_dir.
 
-<raw_dir>/foi/<round>.csv|xlsx
-<raw_dir>/survey/<wave>.csv|xlsx
-<raw_dir>/survey/codebook.yaml
+<raw_dir>/foi/<round>.csv|xlsx     round_file
+<raw_dir>/survey/<wave>.csv|xlsx   wave_file
+<raw_dir>/survey/<CODEBOOK>        codebook_path
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ the import layering and relative links are checked against the code and the repo
 from __future__ import annotations
 
 import ast
+import graphlib
 import importlib
 import inspect
 import re
@@ -276,6 +277,39 @@ def test_structure_layers_cover_every_module_and_imports_only_flow_down():
             if imported in floor_of and floor_of[imported] <= floor_of[name]:
                 upward.append(f"{path.relative_to(ROOT)} imports {imported} (same or higher floor)")
     assert upward == [], "\n".join(upward)
+
+
+def _subpackages() -> list[Path]:
+    return sorted(p.parent for p in (ROOT / "pipeline").glob("*/__init__.py"))
+
+
+@pytest.mark.parametrize("package", _subpackages(), ids=lambda p: p.name)
+def test_subpackage_modules_import_siblings_one_way_never_the_package(package):
+    """Inside a subpackage, sibling imports form no circle and never go through __init__."""
+    graph: dict[str, set[str]] = {}
+    through_init = []
+    siblings = {p.stem for p in package.glob("*.py")} - {"__init__"}
+    for path in sorted(package.glob("*.py")):
+        if path.stem == "__init__":
+            continue
+        graph[path.stem] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                parts = node.module.split(".")
+                names = {a.name for a in node.names}
+                if parts[:2] == ["pipeline", package.name] and len(parts) == 3:
+                    graph[path.stem].add(parts[2])
+                elif parts == ["pipeline", package.name] and names <= siblings:
+                    graph[path.stem] |= names  # `from pipeline.pkg import sibling_module`
+                elif parts == ["pipeline", package.name] or (
+                    parts == ["pipeline"] and package.name in names
+                ):
+                    through_init.append(path.name)
+    assert through_init == [], f"import siblings directly, not the package: {through_init}"
+    try:
+        list(graphlib.TopologicalSorter(graph).static_order())
+    except graphlib.CycleError as exc:
+        raise AssertionError(f"{package.name}: circular imports {exc.args[1]}") from None
 
 
 # (d) relative links -----------------------------------------------------------------------------

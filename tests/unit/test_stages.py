@@ -34,17 +34,32 @@ def _pipeline_imports(source: str) -> set[str]:
     return found
 
 
+def _sources(name: str) -> list[Path]:
+    """The files of a top-level pipeline module, or of every module of a subpackage."""
+    package = Path("pipeline") / name
+    return sorted(package.rglob("*.py")) if package.is_dir() else [package.with_suffix(".py")]
+
+
 def _closure(modules: set[str]) -> set[str]:
     seen: set[str] = set()
     todo = set(modules)
     while todo:
         name = todo.pop()
         seen.add(name)
-        path = Path("pipeline") / f"{name}.py"
-        if not path.exists():
-            path = Path("pipeline") / name / "__init__.py"
-        todo |= _pipeline_imports(path.read_text(encoding="utf-8")) - seen
+        for path in _sources(name):
+            todo |= _pipeline_imports(path.read_text(encoding="utf-8")) - seen
     return seen
+
+
+def _declared(deps: set[str]) -> set[str]:
+    """Pipeline modules (pipeline/x.py) and subpackages (pipeline/x) a stage lists as deps."""
+    return {
+        d.split("/")[1].removesuffix(".py")
+        for d in deps
+        if d.startswith("pipeline/")
+        and d.count("/") == 1
+        and d not in ("pipeline/resources", "pipeline/templates")
+    }
 
 
 def test_every_notebook_is_a_stage_and_every_stage_has_a_notebook():
@@ -85,8 +100,10 @@ def test_stage_declares_its_notebook_code_and_paths(name):
         ), f"{path} is passed to {name} but not declared"
     source = "\n".join("".join(c["source"]) for c in _code_cells(Path(f"notebooks/{name}.ipynb")))
     used = _closure(_pipeline_imports(source) | {"notebook", "config"})
-    declared = {Path(d).stem for d in deps if d.startswith("pipeline/") and d.endswith(".py")}
+    declared = _declared(deps)
     assert used <= declared | {"__init__"}, f"{name} uses undeclared modules {used - declared}"
+    unused = declared - used - {"__init__"}
+    assert not unused, f"{name} declares modules it does not use: {unused}"
 
 
 @pytest.mark.parametrize("name", sorted(STAGES))
