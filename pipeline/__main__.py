@@ -1,13 +1,15 @@
-"""Command line: `python -m pipeline {stage,validate,reference,synth,new-wave}`."""
+"""Command line: `python -m pipeline COMMAND` (stage, validate, verify, provenance, ...)."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+import time
 from pathlib import Path
 
-from pipeline import config, notebook, readers
+from pipeline import config, notebook
+from pipeline.errors import PipelineError
 
 
 def _key_value(text: str) -> tuple[str, str]:
@@ -46,6 +48,10 @@ def _parser() -> argparse.ArgumentParser:
     synth.add_argument("--truth", type=Path, default=Path("tests/truth"))
     synth.add_argument("--reference", type=Path, default=Path("data/reference"))
 
+    sub.add_parser("verify", help="rebuild the committed state from scratch; compare with dvc.lock")
+    provenance = sub.add_parser("provenance", help="write the build record beside the outputs")
+    provenance.add_argument("--out", type=Path, default=Path("reports"))
+
     wave = sub.add_parser("new-wave", help="add a survey wave: copy the export, draft codebook")
     wave.add_argument("year")
     wave.add_argument("export", type=Path)
@@ -69,29 +75,75 @@ def _new_wave(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stage(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    notebook.run_stage(args.name, dict(args.path))
+    sys.stderr.write(f"{args.name}: done in {time.monotonic() - started:.0f} s\n")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    config.load(args.params)
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from pipeline import verify
+
+    differences = verify.verify(Path("."))
+    for line in differences:
+        sys.stderr.write(f"differs: {line}\n")
+    if differences:
+        sys.stderr.write(f"{len(differences)} outputs are not reproduced by a clean rebuild\n")
+        return 1
+    sys.stderr.write("every output of a clean rebuild matches dvc.lock\n")
+    return 0
+
+
+def _provenance(args: argparse.Namespace) -> int:
+    from pipeline import report
+
+    sys.stderr.write(f"build record: {report.write_build_record(args.out)}\n")
+    return 0
+
+
+def _reference(args: argparse.Namespace) -> int:
+    from pipeline import geography
+
+    geography.build_reference(args.sources, args.out)
+    return 0
+
+
+def _synth(args: argparse.Namespace) -> int:
+    from pipeline import synth
+
+    synth.generate(args.seed, args.out, args.truth, args.reference)
+    return 0
+
+
+COMMANDS = {
+    "stage": _stage,
+    "validate": _validate,
+    "verify": _verify,
+    "provenance": _provenance,
+    "reference": _reference,
+    "synth": _synth,
+    "new-wave": _new_wave,
+}
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the process exit code."""
+    """Entry point; returns the process exit code. Data and parameter problems print one
+    message, never a traceback."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = _parser().parse_args(argv)
+    from pipeline.verify import VerifyError
+
     try:
-        if args.command == "stage":
-            notebook.run_stage(args.name, dict(args.path))
-        elif args.command == "validate":
-            config.load(args.params)
-        elif args.command == "reference":
-            from pipeline import geography
-
-            geography.build_reference(args.sources, args.out)
-        elif args.command == "synth":
-            from pipeline import synth
-
-            synth.generate(args.seed, args.out, args.truth, args.reference)
-        elif args.command == "new-wave":
-            return _new_wave(args)
-    except (config.ParamsError, notebook.StageError, readers.InputError, FileNotFoundError) as exc:
+        return COMMANDS[args.command](args)
+    except (PipelineError, notebook.StageError, VerifyError, FileNotFoundError) as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 1
-    return 0
 
 
 if __name__ == "__main__":

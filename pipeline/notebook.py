@@ -18,6 +18,9 @@ log = logging.getLogger(__name__)
 STAGES_DIR = Path("reports/stages")
 LOGS_DIR = Path("reports/logs")
 SINGLE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+TEMPLATES = Path(__file__).parent / "templates"  # templates/stage: the stage HTML layout
+# The kernel's own start-up notices (e.g. plain-TCP transport on this machine) are not for users.
+KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
 QUIET_LOGGERS = ("weasyprint", "fontTools", "matplotlib")
 
 
@@ -61,7 +64,8 @@ def export_html(nb: nbformat.NotebookNode) -> str:
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
-        template_name="lab",
+        extra_template_basedirs=[str(TEMPLATES)],
+        template_name="stage",
         mathjax_url="",
         require_js_url="",
         widget_renderer_url="",
@@ -94,6 +98,7 @@ def run_stage(stage: str, paths: dict[str, str], params_file: Path = Path("param
             kernel_name="python3",
             progress_bar=False,
             cwd=".",
+            extra_arguments=KERNEL_ARGS,
         )
     except papermill.PapermillExecutionError as exc:
         raise StageError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import platform
@@ -17,6 +18,7 @@ import yaml
 from markupsafe import Markup, escape
 
 import pipeline
+from pipeline import outputs
 
 TEMPLATES = Path(__file__).parent / "templates"
 KEY_PACKAGES = (
@@ -188,13 +190,13 @@ def _merge(into: dict[str, Any], path: list[str], value: Any) -> None:
         into[path[-1]] = value
 
 
-def provenance(params: dict[str, Any], lock_file: Path = Path("dvc.lock")) -> dict[str, Any]:
-    """Commit, dirty flag, input hashes, parameters and versions; dated by the commit.
+def stamp(params: dict[str, Any], lock_file: Path = Path("dvc.lock")) -> dict[str, Any]:
+    """What the outputs were built from: input hashes, parameters and package versions.
 
-    The parameters are those every stage ran with, as dvc.lock records them, plus the
-    calling stage's own (`params`, not yet in the lock while it runs).
+    Depends only on code, data and parameters, so two clones stamp identical bytes. The
+    parameters are those every stage ran with, as dvc.lock records them, plus the calling
+    stage's own (`params`, not yet in the lock while it runs).
     """
-    dirty = _git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!dvc.lock")
     lock = yaml.safe_load(lock_file.read_text()) if lock_file.exists() else {"stages": {}}
     stages = list(lock.get("stages", {}).values())
     inputs = {
@@ -210,14 +212,43 @@ def provenance(params: dict[str, Any], lock_file: Path = Path("dvc.lock")) -> di
             _merge(used, key.split("."), value)
     return {
         "version": pipeline.__version__,
-        "commit": _git("rev-parse", "HEAD") or "not a git checkout",
-        "dirty": bool(dirty),
-        "date": _git("log", "-1", "--format=%cs") or "unknown",
         "inputs": dict(sorted(inputs.items())),
         "params": used,
-        "python": platform.python_version(),
         "packages": {name: metadata.version(name) for name in KEY_PACKAGES},
     }
+
+
+def build_record(lock_file: Path = Path("dvc.lock")) -> dict[str, Any]:
+    """The build itself: commit, working-tree state, date, Python, and every output's hash.
+
+    Written beside the outputs after `dvc repro` (never inside them), for a reviewer to check
+    which commit built what they are reading.
+    """
+    dirty = _git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!dvc.lock")
+    lock = yaml.safe_load(lock_file.read_text()) if lock_file.exists() else {"stages": {}}
+    hashes = {
+        out["path"]: out.get("md5", "")
+        for stage in lock.get("stages", {}).values()
+        for out in stage.get("outs", [])
+    }
+    return {
+        "commit": _git("rev-parse", "HEAD") or "not a git checkout",
+        "uncommitted_changes": bool(dirty),
+        "built": dt.date.today().isoformat(),
+        "python": platform.python_version(),
+        "platform": platform.platform(terse=True),
+        "outputs": dict(sorted(hashes.items())),
+    }
+
+
+def write_build_record(out_dir: Path, lock_file: Path = Path("dvc.lock")) -> Path:
+    """Write reports/provenance.json and its readable page reports/provenance.html."""
+    record = build_record(lock_file)
+    outputs.write_json(record, out_dir / "provenance.json")
+    page = render("provenance.html.j2", record=record)
+    path = out_dir / "provenance.html"
+    path.write_text(page, encoding="utf-8")
+    return path
 
 
 def write_section(
