@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,12 @@ def stage_spec(stage: str, dvc_file: Path = Path("dvc.yaml")) -> dict[str, Any]:
     return stages[stage]
 
 
+def _plain_warning(message, category, filename, lineno, line=None) -> str:  # noqa: ARG001
+    """A library warning as its category and message, without the machine's paths."""
+    text = " ".join(str(message).split())
+    return f"{category.__name__}: {text}"
+
+
 def start_logging(log_file: str | Path, params: dict[str, Any] | None = None) -> None:
     """Send the package's log records to the stage's log file (no timestamps: reruns match)."""
     handler = logging.FileHandler(log_file, mode="w", encoding="utf-8")
@@ -46,6 +53,7 @@ def start_logging(log_file: str | Path, params: dict[str, Any] | None = None) ->
     for noisy in QUIET_LOGGERS:  # libraries that log every step at INFO
         logging.getLogger(noisy).setLevel(logging.ERROR)
     logging.captureWarnings(True)
+    warnings.formatwarning = _plain_warning
     log.info("parameters: %s", params or {})
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import holidays
 import numpy as np
 import pandas as pd
 
@@ -35,13 +36,27 @@ def status_counts(responses: pd.DataFrame) -> pd.DataFrame:
     return out.assign(share=out["count"] / out.groupby("round")["count"].transform("sum"))
 
 
+def _bank_holidays(start: np.datetime64, end: np.datetime64) -> np.ndarray:
+    """England's bank holidays from `start` to `end` (the FOI Act excludes them)."""
+    years = range(int(str(start)[:4]), int(str(end)[:4]) + 1)
+    days = holidays.country_holidays("GB", subdiv="ENG", years=years)
+    return np.array(sorted(days), dtype="datetime64[D]")
+
+
 def working_days(sent: pd.Series, answered: pd.Series) -> pd.Series:
-    """Working days (Monday to Friday; bank holidays not excluded) from sending to answer."""
+    """Working days from sending to answer, as the FOI Act counts them (section 10).
+
+    A working day is any day but a Saturday, a Sunday or a bank holiday in England; the count
+    starts the working day after receipt, so an answer on the 20th working day is on time.
+    """
     known = sent.notna() & answered.notna()
     days = pd.Series(pd.NA, index=sent.index, dtype="Int64")
-    days[known] = np.busday_count(
-        sent[known].to_numpy(dtype="datetime64[D]"), answered[known].to_numpy(dtype="datetime64[D]")
-    )
+    if not known.any():
+        return days
+    start = sent[known].to_numpy(dtype="datetime64[D]")
+    end = answered[known].to_numpy(dtype="datetime64[D]")
+    closed = _bank_holidays(min(start.min(), end.min()), max(start.max(), end.max()))
+    days[known] = np.busday_count(start, end, holidays=closed)
     return days
 
 

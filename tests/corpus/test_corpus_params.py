@@ -55,12 +55,12 @@ def _replaced(old: str, new: str) -> str:
             id="fraction-for-an-integer",
         ),
         pytest.param(
-            _replaced('waves: ["2021", "2023", "2025"]', "waves: 2021"),
+            _replaced("waves: ['2021', '2023', '2025']", "waves: 2021"),
             "params.yaml: survey.waves must be a valid list (got 2021)",
             id="scalar-for-a-list",
         ),
         pytest.param(
-            _replaced('waves: ["2021", "2023", "2025"]', "waves: [2021, 2023]"),
+            _replaced("waves: ['2021', '2023', '2025']", "waves: [2021, 2023]"),
             "params.yaml: survey.waves.0 must be a valid string (got 2021)\n"
             "params.yaml: survey.waves.1 must be a valid string (got 2023)",
             id="numbers-for-wave-names",
@@ -71,7 +71,7 @@ def _replaced(old: str, new: str) -> str:
             id="geography-year-not-known",
         ),
         pytest.param(
-            _replaced('request_sent: "2024-05-01"', 'request_sent: "May 2024"'),
+            _replaced("request_sent: '2024-05-01'", 'request_sent: "May 2024"'),
             "params.yaml: foi.rounds.1.request_sent must be a date written YYYY-MM-DD "
             "(got 'May 2024')",
             id="request-date-not-iso",
@@ -94,7 +94,7 @@ def test_bad_params_name_the_key(tmp_path: Path, text: str, message: str) -> Non
 
 def test_unquoted_request_date_is_read_as_written(tmp_path: Path) -> None:
     path = tmp_path / "params.yaml"
-    path.write_text(_replaced('request_sent: "2024-05-01"', "request_sent: 2024-05-01"))
+    path.write_text(_replaced("request_sent: '2024-05-01'", "request_sent: 2024-05-01"))
     assert config.load(path).foi.rounds[1].request_sent == "2024-05-01"
 
 

@@ -1,6 +1,7 @@
 """The params.yaml schema: every rule rejects bad values with a message naming the key."""
 
 import copy
+from pathlib import Path
 
 import pytest
 import yaml
@@ -70,3 +71,18 @@ def test_check_stage_accepts_a_subset_and_rejects_bad_values():
         config.check_stage({"model": {"family": "nb"}})
     with pytest.raises(config.ParamsError, match="model.bogus is not a known parameter"):
         config.check_stage({"model": {"bogus": 1}})
+
+
+def test_params_yaml_is_written_as_dvc_writes_it(tmp_path):
+    """`dvc exp run -S model.family=poisson` rewrites params.yaml through DVC's YAML dumper:
+    the file must already be in that style, so the change is exactly one line."""
+    from dvc.utils.serialize import modify_yaml
+
+    written = tmp_path / "params.yaml"
+    written.write_text(Path("params.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    with modify_yaml(written) as data:
+        data["model"]["family"] = "poisson"
+    before = Path("params.yaml").read_text(encoding="utf-8").splitlines()
+    after = written.read_text(encoding="utf-8").splitlines()
+    changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
+    assert len(changed) == 1 and "family: poisson" in changed[0][1], changed

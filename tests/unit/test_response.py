@@ -12,7 +12,8 @@ from pipeline.taxonomy import STATUSES
 #   C (North East)  not_held      answered Tue 29 June: 20 working days (4 + 5 + 5 + 5 + 1)
 #   D (North East)  refused_cost  answered Fri 4 June:   3 working days
 #   E (North East)  no_response   no answer
-# Round 2024, sent Wednesday 1 May 2024: all five full, answered Wed 8 May (5 working days).
+# Round 2024, sent Wednesday 1 May 2024: all five full, answered Wed 8 May: 4 working days, as
+# Monday 6 May is the Early May bank holiday.
 ROUND_2021 = [
     ("A", "London", "full", "2021-06-15", 14),
     ("B", "London", "partial", "2021-07-01", 30),
@@ -103,7 +104,7 @@ def test_timeliness_among_dated_replies(responses):
     # = 0.3269, so 0.3006 to 0.9544.
     assert [first["conf_low"], first["conf_high"]] == pytest.approx([0.3006, 0.9544], abs=5e-5)
     second = out.loc["2024"]
-    assert (second["n"], second["median_working_days"], second["on_time"]) == (5, 5, 5)
+    assert (second["n"], second["median_working_days"], second["on_time"]) == (5, 4, 5)
 
 
 def test_nonresponse_by_region(responses):
@@ -124,3 +125,24 @@ def test_non_responders_sorted_with_status(responses):
     assert out["la_name"].tolist() == ["Authority C", "Authority D", "Authority E"]
     assert out["status"].tolist() == ["not_held", "refused_cost", "no_response"]
     assert out.index.tolist() == [0, 1, 2]
+
+
+@pytest.mark.parametrize(
+    ("sent", "answered", "expected"),
+    [
+        # Easter 2024: Good Friday 29 March and Easter Monday 1 April are not working days;
+        # counting from the day after receipt, 29 April is the 20th working day (22 weekdays).
+        ("2024-03-28", "2024-04-29", 20),
+        # Christmas 2024: 25 and 26 December and 1 January 2025 are bank holidays in England.
+        ("2024-12-20", "2025-01-22", 20),
+        # Early May bank holiday, 6 May 2024.
+        ("2024-05-03", "2024-05-07", 1),
+        # An ordinary week: Monday to Monday is five working days.
+        ("2024-06-03", "2024-06-10", 5),
+    ],
+)
+def test_working_days_skip_weekends_and_englands_bank_holidays(sent, answered, expected):
+    days = response.working_days(
+        pd.Series(pd.to_datetime([sent])), pd.Series(pd.to_datetime([answered]))
+    )
+    assert days.iloc[0] == expected
