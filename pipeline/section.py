@@ -37,7 +37,9 @@ FIGURES = (
 )
 # Notes attached to tables (the workbook's notes sheet); {rule} is the disclosure rule.
 WILSON = "Shares have Wilson score 95% confidence intervals."
-WORKING_DAYS = "Working days exclude weekends and bank holidays in England, as the FOI Act counts them."
+WORKING_DAYS = (
+    "Working days exclude weekends and bank holidays in England, as the FOI Act counts them."
+)
 YES_ONLY = (
     "Only a clear 'yes' counts as provision; the denominator is the "
     "authorities that gave information."
