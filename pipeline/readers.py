@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 
 from pipeline.errors import InputError
@@ -15,6 +17,10 @@ from pipeline.errors import InputError
 ROW = "source_row"  # 1-based row number in the file as a spreadsheet program shows it
 ENCODINGS = ("utf-8-sig", "cp1252")
 EXTENSIONS = (".csv", ".xlsx", ".xls")
+MAX_CELL = 1_000_000  # characters: a longer cell is a broken file (an unclosed quote), not text
+# The csv module's own cell limit (131,072 characters) would stop long free text naming no file,
+# row or column: it is raised as far as a C long allows, and read_table checks MAX_CELL itself.
+_CSV_FIELD_LIMIT = min(sys.maxsize, 2**31 - 1)
 
 
 @dataclass(frozen=True)
@@ -25,6 +31,8 @@ class RawTable:
     data: pd.DataFrame  # all cells str ("" when blank) plus ROW
     header_row: int
     blank_rows: int
+    # (row, column) -> formula, for each formula cell with no saved value (read as blank)
+    unsaved_formulas: dict[tuple[int, str], str] = field(default_factory=dict)
 
 
 def find_file(folder: Path, stem: str) -> Path:
@@ -70,10 +78,12 @@ def _csv_rows(path: Path) -> list[list[str]]:
     except csv.Error:
         dialect = csv.excel
     # The sniffer may guess ' as the quote character from prose; spreadsheets quote with ".
+    csv.field_size_limit(_CSV_FIELD_LIMIT)
     return list(csv.reader(io.StringIO(text), delimiter=dialect.delimiter, quotechar='"'))
 
 
-def _excel_rows(path: Path) -> list[list[str]]:
+def _excel_rows(path: Path) -> tuple[list[list[str]], dict[tuple[int, int], str]]:
+    """The data sheet's rows as text, and its unsaved formulas: (row, column index) -> formula."""
     engine = "openpyxl" if path.suffix == ".xlsx" else "xlrd"
     try:
         sheets = pd.read_excel(
@@ -84,8 +94,27 @@ def _excel_rows(path: Path) -> list[list[str]]:
     data_sheets = {n: s for n, s in sheets.items() if not n.lower().startswith(("readme", "about"))}
     if len(data_sheets) != 1:
         raise InputError(path, f"expected one data sheet, found {list(data_sheets)}")
-    frame = next(iter(data_sheets.values())).fillna("")
-    return frame.astype(str).values.tolist()
+    name, frame = next(iter(data_sheets.items()))
+    rows = frame.fillna("").astype(str).values.tolist()
+    return rows, _formulas(path, name, rows) if engine == "openpyxl" else {}
+
+
+def _formulas(path: Path, sheet: str, rows: list[list[str]]) -> dict[tuple[int, int], str]:
+    """Formula cells of `sheet` that read as blank: Excel saved no value for them (a file
+    written by a program, or saved with calculation off), so their value is unknown."""
+    book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        found = {}
+        for row in book[sheet].iter_rows():
+            for cell in row:
+                if getattr(cell, "data_type", None) != "f":
+                    continue
+                i, j = cell.row - 1, cell.column - 1
+                if i >= len(rows) or j >= len(rows[i]) or not str(rows[i][j]).strip():
+                    found[(i, j)] = str(cell.value)
+        return found
+    finally:
+        book.close()
 
 
 def _is_blank(row: list[str]) -> bool:
@@ -130,21 +159,39 @@ def _fill_merged(header: list[str]) -> list[str]:
     return out
 
 
+def _check_sizes(path: Path, rows: list[list[str]], header: list[str]) -> None:
+    """InputError naming the first cell longer than MAX_CELL, its row, column and size."""
+    for i, row in enumerate(rows, start=1):
+        for j, cell in enumerate(row):
+            if len(cell) > MAX_CELL:
+                column = header[j] if j < len(header) and header[j] else f"number {j + 1}"
+                raise InputError(
+                    path,
+                    f"cell holds {len(cell):,} characters (more than {MAX_CELL:,}): "
+                    "a quote left open?",
+                    row=i,
+                    column=column,
+                )
+
+
 def read_table(path: str | Path, required: Iterable[str]) -> RawTable:
     """Read a CSV/XLSX/XLS file into text cells, finding the header row by its columns.
 
     Rows above the header (titles, notes) are skipped; blank rows are dropped and counted.
     Merged header cells are filled from the left. Each data row keeps its spreadsheet row number.
+    A cell longer than MAX_CELL characters stops the read naming its row and column; an Excel
+    formula cell with no saved value reads as blank and is listed in `unsaved_formulas`.
     """
     path = Path(path)
     if path.suffix not in EXTENSIONS:
         raise InputError(path, f"unsupported file type {path.suffix!r}")
-    rows = _csv_rows(path) if path.suffix == ".csv" else _excel_rows(path)
+    rows, formulas = (_csv_rows(path), {}) if path.suffix == ".csv" else _excel_rows(path)
     if not rows:
         raise InputError(path, "file is empty")
     h = _header_index(path, rows, set(required))
     header = [str(c).strip() for c in rows[h]]
     header = _fill_merged(header)
+    _check_sizes(path, rows, header)
     dupes = sorted({c for c in header if c and header.count(c) > 1})
     if dupes:
         raise InputError(path, f"header repeats columns {dupes}", row=h + 1)
@@ -160,4 +207,5 @@ def read_table(path: str | Path, required: Iterable[str]) -> RawTable:
         cells = [str(c).strip() for c in row[: len(header)]] + [""] * (len(header) - len(row))
         records.append([*cells, i])
     data = pd.DataFrame(records, columns=[*header, ROW]).astype({ROW: int})
-    return RawTable(path=path, data=data, header_row=h + 1, blank_rows=blank)
+    unsaved = {(i + 1, header[j]): f for (i, j), f in formulas.items() if i > h and j < len(header)}
+    return RawTable(path, data, header_row=h + 1, blank_rows=blank, unsaved_formulas=unsaved)

@@ -2,38 +2,44 @@
 
 Modules, each with one job (imports flow down this list, never back):
 
-- `vocabulary`: load and check the words analysts extend (resources/statuses.yaml, answers.yaml)
-- `problems`: report every problem of one file as one InputError
+- `vocabulary`: load and check the words and rules analysts extend (resources/statuses.yaml,
+  status_rules.yaml, answers.yaml, answer_rules.yaml)
+- `problems`: collect every problem of one file and report them at once as one InputError
 - `raw`: the raw tracker's column headers, FOI_RAW_SCHEMA, reading one round's file
-- `parse`: raw cells to codes (statuses, item answers, counts, dates)
+- `rules`: classify statuses (spellings, FOI Act sections, outcome words) and item answers
+- `parse`: raw columns to codes (statuses, counts, dates), bad cells as findings
 - `coding`: the keyword coding frame for the free text
-- `overrides`: the analyst's overrides (data/foi_overrides.csv)
+- `overrides`: the analyst's overrides (data/foi_overrides.csv), each one applied recorded
+- `authorities`: matching rows to authorities, duplicates, coverage
+- `checks`: the plausibility rules (contradictions, impossible counts and dates, formulas)
+- `one_round`: cleaning one round's file
 - `common`: every round on the latest geography
-- `clean`: `clean_rounds`, matching authorities, duplicates, row accounts
+- `clean`: `clean_rounds`, finishing the tables, row accounts
 - `summaries`: what the clean_foi notebook shows
 
 The schemas of the processed tables are in pipeline.schemas; the names below are the
 package's public interface.
 """
 
-from pipeline.foi.clean import (
-    FoiResult,
-    Round,
-    clean_rounds,
-    settle_duplicates,
-)
+from pipeline.foi.authorities import settle_duplicates
+from pipeline.foi.clean import FoiResult, Round, clean_rounds
 from pipeline.foi.coding import code_text, load_coding_frame
 from pipeline.foi.common import to_common
-from pipeline.foi.overrides import OVERRIDE_COLUMNS, apply_overrides, read_overrides
+from pipeline.foi.overrides import (
+    APPLIED_COLUMNS,
+    OVERRIDE_COLUMNS,
+    RoundOverrides,
+    read_overrides,
+)
 from pipeline.foi.parse import (
     check_statuses,
-    classify_answer,
     classify_status,
     parse_count,
     parse_counts,
     parse_date,
     parse_dates,
 )
+from pipeline.foi.problems import Findings
 from pipeline.foi.raw import (
     ADULTS,
     CODE,
@@ -51,10 +57,12 @@ from pipeline.foi.raw import (
     XLSX_TITLE,
     raw_failures,
 )
+from pipeline.foi.rules import cited_sections, classify_answer, status_of
 from pipeline.foi.summaries import coding_examples, disagreements, match_summary
 
 __all__ = [
     "ADULTS",
+    "APPLIED_COLUMNS",
     "CODE",
     "FOI_RAW_SCHEMA",
     "ITEM_HEADERS",
@@ -69,10 +77,12 @@ __all__ = [
     "TEXT",
     "WOMEN",
     "XLSX_TITLE",
+    "Findings",
     "FoiResult",
     "Round",
-    "apply_overrides",
+    "RoundOverrides",
     "check_statuses",
+    "cited_sections",
     "classify_answer",
     "classify_status",
     "clean_rounds",
@@ -88,5 +98,6 @@ __all__ = [
     "raw_failures",
     "read_overrides",
     "settle_duplicates",
+    "status_of",
     "to_common",
 ]

@@ -1,66 +1,167 @@
-"""Read the analyst's item-answer overrides (data/foi_overrides.csv) and apply them last."""
+"""Read the analyst's overrides (data/foi_overrides.csv) and apply them, each one logged.
+
+Each row is round, la_code, item, answer, reason (every row needs a reason); `item` names what
+the row settles for that authority's row of that round, and `answer` how:
+
+- a provision item id: the item's answer (yes, no, not_held, unknown), set last;
+- ``status``: a status code (the status the reply gives), or ``accept``: keep the status as
+  typed although answers, counts or a reply date contradict it;
+- ``adults_in_treatment``, ``women_in_treatment``: the count as it should have been typed
+  ("1234", "approx 200", "<5", "not held", blank), or ``accept``: keep the typed count although
+  it is above the authority's population;
+- ``date_sent``, ``date_responded``: the date (YYYY-MM-DD), or blank for none;
+- ``la_code``: ``name`` or ``code``, which of a row's name and GSS code to trust when they name
+  two authorities; la_code is the authority the row then belongs to.
+
+A file holding only the first kind (the format before the other items existed) reads as before.
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from pipeline.foi.problems import fail
+from pipeline.foi.parse import parse_count
+from pipeline.foi.problems import Findings
 from pipeline.readers import ROW, read_table
-from pipeline.taxonomy import ANSWERS, ITEM_IDS
+from pipeline.taxonomy import ANSWERS, ITEM_IDS, STATUSES
 
 log = logging.getLogger(__package__)  # the package logs as "pipeline.foi"
 
 OVERRIDE_COLUMNS = ["round", "la_code", "item", "answer", "reason"]
+ACCEPT = "accept"
+COUNT_FIELDS = ("adults_in_treatment", "women_in_treatment")
+DATE_FIELDS = ("date_sent", "date_responded")
+FIELDS = ("status", "la_code", *DATE_FIELDS, *COUNT_FIELDS)
+# FoiResult.overrides: one row per override applied to a raw row.
+APPLIED_COLUMNS = [
+    "round",
+    "la_code",
+    "item",
+    "before",
+    "answer",
+    "reason",
+    "source_file",
+    "source_row",
+    "override_row",
+]
+BAD_OVERRIDE = "bad override"
+
+
+def _answer_problem(item: str, answer: str) -> str | None:
+    """What is wrong with `answer` as an override of `item`; None if it is fine."""
+    if item in ITEM_IDS:
+        return None if answer in ANSWERS else f"{answer!r} is not one of {list(ANSWERS)}"
+    if item == "status":
+        allowed = [*STATUSES, ACCEPT]
+        return None if answer in allowed else f"{answer!r} is not one of {allowed}"
+    if item == "la_code":
+        return None if answer in ("name", "code") else f"{answer!r} is not 'name' or 'code'"
+    if item in DATE_FIELDS and answer:
+        try:
+            date.fromisoformat(answer if len(answer) == 10 else "")
+        except ValueError:
+            return f"write {answer!r} as a date YYYY-MM-DD (or leave it blank for none)"
+    if item in COUNT_FIELDS and answer != ACCEPT:
+        try:
+            parse_count(answer)
+        except ValueError as exc:
+            return str(exc)
+    return None
 
 
 def read_overrides(path: str | Path) -> pd.DataFrame:
-    """The analyst's overrides [round, la_code, item, answer, reason, source_row]; checked."""
+    """The analyst's overrides [round, la_code, item, answer, reason, source_row]; checked.
+
+    Every problem (an unknown item, an answer that does not fit its item, a missing reason,
+    the same round, la_code and item twice) is listed in one InputError naming the file.
+    """
     data = read_table(path, OVERRIDE_COLUMNS).data
-    problems = [
-        (r, "item", f"{v!r} is not an item id")
-        for r, v in zip(data[ROW], data["item"], strict=True)
-        if v not in ITEM_IDS
-    ]
-    problems += [
-        (r, "answer", f"{v!r} is not one of {list(ANSWERS)}")
-        for r, v in zip(data[ROW], data["answer"], strict=True)
-        if v not in ANSWERS
-    ]
-    problems += [
-        (r, "reason", "every override needs a reason")
-        for r, v in zip(data[ROW], data["reason"], strict=True)
-        if not v
-    ]
-    fail(path, "bad override", problems)
+    findings = Findings(path)
+    for _, o in data.iterrows():
+        if o["item"] not in (*ITEM_IDS, *FIELDS):
+            findings.add(BAD_OVERRIDE, o[ROW], "item", f"{o['item']!r} is not an item id or field")
+        elif problem := _answer_problem(o["item"], o["answer"]):
+            findings.add(BAD_OVERRIDE, o[ROW], "answer", problem)
+        if not o["reason"]:
+            findings.add(BAD_OVERRIDE, o[ROW], "reason", "every override needs a reason")
+    twice = data[data.duplicated(["round", "la_code", "item"], keep="first")]
+    for row, item in zip(twice[ROW], twice["item"], strict=True):
+        findings.add(BAD_OVERRIDE, row, "item", f"{item!r} is overridden twice for this row")
+    findings.note(BAD_OVERRIDE, f"items: {', '.join(FIELDS)} or an item id")
+    findings.stop()
     return data
 
 
-def apply_overrides(
-    items: pd.DataFrame, responded: pd.DataFrame, overrides: pd.DataFrame, file: str | Path
-) -> pd.DataFrame:
-    """Set the overridden answers (applied last); each must name a responding authority's item."""
-    items = items.copy()
-    keys = items.set_index(["round", "la_code", "item"]).index
-    answered = set(
-        zip(*responded.loc[responded["responded"], ["round", "la_code"]].T.values, strict=True)
-    )
-    problems = []
-    for _, o in overrides.iterrows():
-        key = (o["round"], o["la_code"], o["item"])
-        if (o["round"], o["la_code"]) not in answered:
-            problems.append(
-                (
-                    o[ROW],
-                    "la_code",
-                    f"round {o['round']!r} has no response from {o['la_code']!r} to override",
-                )
-            )
-            continue
-        at = keys.get_loc(key)
-        items.loc[at, ["answer", "overridden"]] = [o["answer"], True]
-        log.info("override: round %s %s %s -> %s (%s)", *key, o["answer"], o["reason"])
-    fail(file, "bad override", problems)
-    return items
+@dataclass
+class RoundOverrides:
+    """One round's overrides, looked up by (la_code, item); each one applied is recorded."""
+
+    overrides: pd.DataFrame  # read_overrides, every round
+    round: str
+    source_file: str
+    applied: list[dict] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        part = self.overrides[self.overrides["round"] == self.round]
+        self._rows = {(o["la_code"], o["item"]): o for _, o in part.iterrows()}
+
+    def answer(self, la_code: str | None, item: str) -> str | None:
+        """The override's answer for the authority's item; None if there is none."""
+        o = self._rows.get((la_code, item))
+        return None if o is None else o["answer"]
+
+    def value(self, la_code: str | None, item: str) -> str | None:
+        """The override's answer unless it is `accept`."""
+        answer = self.answer(la_code, item)
+        return None if answer == ACCEPT else answer
+
+    def accepts(self, la_code: str | None, item: str) -> bool:
+        """Whether the analyst accepts the authority's `item` as typed."""
+        return self.answer(la_code, item) == ACCEPT
+
+    def record(self, la_code: str, item: str, before: str, source_row: int) -> None:
+        """Note (and log) that the override of the authority's item was applied to a raw row."""
+        o = self._rows[(la_code, item)]
+        values = (la_code, item, before, o["answer"], o["reason"], self.source_file, source_row)
+        self.applied.append(dict(zip(APPLIED_COLUMNS, (self.round, *values, o[ROW]), strict=True)))
+        log.info("override: %s row %d, %s %s: %r -> %r (%s)", *values[-2:], *values[:5])
+
+    def apply_items(self, items: pd.DataFrame) -> pd.DataFrame:
+        """Set the overridden item answers (applied last) and flag them `overridden`."""
+        items = items.copy()
+        for (la_code, item), o in self._rows.items():
+            if item not in ITEM_IDS:
+                continue
+            at = items.index[(items["la_code"] == la_code) & (items["item"] == item)]
+            for idx in at:
+                self.record(la_code, item, items.at[idx, "answer_raw"], int(items.at[idx, ROW]))
+            items.loc[at, ["answer", "overridden"]] = [o["answer"], True]
+        return items
+
+    def table(self) -> pd.DataFrame:
+        """The overrides applied, one row each (APPLIED_COLUMNS)."""
+        return pd.DataFrame(self.applied, columns=APPLIED_COLUMNS).astype(
+            {"source_row": "int64", "override_row": "int64"}
+        )
+
+    def check_used(self, codes: pd.Series, responded: pd.Series, findings: Findings) -> None:
+        """Overrides naming no row of the round, or an item of an authority that did not
+        respond, are findings of the overrides file; an `accept` that settled nothing is logged."""
+        used = {(a["la_code"], a["item"]) for a in self.applied}
+        present, answered = set(codes), set(codes[responded])
+        for (la_code, item), o in self._rows.items():
+            if la_code not in present:
+                message = f"round {self.round!r} has no row for {la_code!r} to override"
+            elif item in ITEM_IDS and la_code not in answered:
+                message = f"round {self.round!r} has no response from {la_code!r} to override"
+            elif (la_code, item) not in used:
+                log.warning("override row %d (%s %s) settled nothing", o[ROW], la_code, item)
+                continue
+            else:
+                continue
+            findings.add(BAD_OVERRIDE, o[ROW], "la_code", message)

@@ -1,23 +1,24 @@
 """Turn raw FOI cells into codes: response statuses, item answers, counts and dates.
 
-The single-value parsers (`classify_status`, `classify_answer`, `parse_count`, `parse_date`)
-read text as typed; the column parsers check a whole raw column and raise one InputError
-listing every bad cell with its row. The words matched whole are data (`vocabulary`).
+The single-value parsers (`parse_count`, `parse_date`; `rules` classifies statuses and answers)
+read text as typed; the column parsers check a whole raw column and add each bad cell, with
+its row, to the file's `Findings`. The words and rules are data (`vocabulary`, `rules`).
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from pathlib import Path
 
 import pandas as pd
 
-from pipeline.foi.problems import fail
+from pipeline.foi.problems import Findings
 from pipeline.foi.raw import STATUS
-from pipeline.foi.vocabulary import load_answers, load_statuses, normalise, normalise_count
+from pipeline.foi.rules import nearest_statuses, status_of
+from pipeline.foi.vocabulary import load_answers, normalise_count
 from pipeline.readers import ROW
 from pipeline.schemas import DATE_DTYPE
+from pipeline.taxonomy import STATUSES
 
 DATE_FORMATS = (
     "%Y-%m-%d",
@@ -30,9 +31,7 @@ DATE_FORMATS = (
     "%d-%b-%Y",
     "%d.%m.%Y",
 )
-# Item answers in sentences: the conservative cue rule of classify_answer.
-_YES_CUES = re.compile(r"via (our |the |a )?(main )?provider|\bcommission")
-_NO_CUES = re.compile(r"\bnot currently\b|\bno\b|\bnot\b|n't\b|\bnone\b")
+UNKNOWN_STATUS, BAD_COUNT, BAD_DATE = "unknown response status", "bad count", "bad date"
 
 _COUNT_EXACT = re.compile(r"^\d{1,3}(,\d{3})+$|^\d+$")
 _COUNT_APPROX = re.compile(r"^(?:approx\.?|approximately|c\.?|circa|around|about|~)\s*(\d[\d,]*)$")
@@ -43,47 +42,34 @@ _COUNT_CENSORED = re.compile(r"^(?:<|less than|fewer than|under)\s*(\d+)$")
 
 
 def classify_status(raw: pd.Series) -> pd.Series:
-    """Map statuses as typed to STATUSES; NA where the value is not in statuses.yaml."""
-    spellings = load_statuses()
-    return raw.map(lambda v: spellings.get(normalise(v))).astype("str")
+    """Map statuses as typed to STATUSES by the spellings and rules; NA where none applies."""
+    return raw.map(status_of).astype("str")
 
 
-def check_statuses(frame: pd.DataFrame, file: str | Path) -> pd.Series:
-    """Classified statuses of a raw round; error listing every unknown value with its row."""
-    status = classify_status(frame[STATUS])
-    bad = frame.loc[status.isna()]
-    known = sorted(set(load_statuses()) - {""})
-    fail(
-        file,
-        "unknown response status",
-        [
-            (r, STATUS, f"{v!r} is not a known status (known: {known})")
-            for r, v in zip(bad[ROW], bad[STATUS], strict=True)
-        ],
-    )
-    return status
+def check_statuses(
+    frame: pd.DataFrame, findings: Findings, settled: pd.Series | None = None
+) -> pd.Series:
+    """Classified statuses of a raw round; each unknown one not `settled` (True for rows the
+    overrides give a status) is a finding.
 
-
-# -- item answers --------------------------------------------------------------------------------
-
-
-def classify_answer(raw: str) -> str:
-    """One item answer as typed -> yes, no, not_held or unknown.
-
-    Short forms ("Y", "yes - via provider", "N", "Not held", "N/A", blank: answers.yaml) are
-    matched whole. A sentence is "yes" if it mentions a provider or commissioning and has no
-    negative word, "no" if it has a negative word ("no", "not", "not currently", "n't",
-    "none") and no such cue, and "unknown" otherwise (both or neither): a human decides via
-    the overrides file.
+    Each unknown status is listed with its row, its text and the nearest statuses; the known
+    statuses are listed once, after them.
     """
-    text = normalise(raw)
-    answer = load_answers().items.get(text)
-    if answer is not None:
-        return answer
-    yes, no = bool(_YES_CUES.search(text)), bool(_NO_CUES.search(text))
-    if yes != no:
-        return "yes" if yes else "no"
-    return "unknown"
+    status = classify_status(frame[STATUS])
+    bad = frame.loc[status.isna() if settled is None else status.isna() & ~settled]
+    for row, value in zip(bad[ROW], bad[STATUS], strict=True):
+        nearest = ", ".join(f"{code} {word!r}" for code, word in nearest_statuses(value))
+        findings.add(
+            UNKNOWN_STATUS, row, STATUS, f"{value!r} is not a known status (nearest: {nearest})"
+        )
+    if len(bad):
+        findings.note(
+            UNKNOWN_STATUS,
+            f"known statuses: {', '.join(STATUSES)}",
+            "add the spelling to statuses.yaml (or a rule to status_rules.yaml), or settle the "
+            "row in the overrides file with item 'status'",
+        )
+    return status
 
 
 # -- counts --------------------------------------------------------------------------------------
@@ -111,16 +97,15 @@ def parse_count(raw: str) -> tuple[int | None, str, int | None]:
     raise ValueError(f"{raw!r} is not a count (write e.g. 1234, 'approx 200', '<5', 'not held')")
 
 
-def parse_counts(frame: pd.DataFrame, column: str, file: str | Path) -> pd.DataFrame:
-    """Parse one count column: [value (Int64), flag, bound (Int64)]; error naming bad cells."""
-    parsed, problems = [], []
+def parse_counts(frame: pd.DataFrame, column: str, findings: Findings) -> pd.DataFrame:
+    """Parse one count column: [value (Int64), flag, bound (Int64)]; each bad cell a finding."""
+    parsed = []
     for row, raw in zip(frame[ROW], frame[column], strict=True):
         try:
             parsed.append(parse_count(raw))
         except ValueError as exc:
-            problems.append((row, column, str(exc)))
+            findings.add(BAD_COUNT, row, column, str(exc))
             parsed.append((None, "missing", None))
-    fail(file, "bad count", problems)
     out = pd.DataFrame(parsed, columns=["value", "flag", "bound"], index=frame.index)
     return out.astype({"value": "Int64", "flag": "str", "bound": "Int64"})
 
@@ -142,19 +127,20 @@ def parse_date(raw: str) -> date | None:
 
 
 def parse_dates(
-    frame: pd.DataFrame, column: str, file: str | Path, earliest: date, latest: date
+    frame: pd.DataFrame, column: str, findings: Findings, earliest: date, latest: date
 ) -> pd.Series:
-    """Parse one date column to datetime64; error naming cells outside [earliest, latest]."""
-    values, problems = [], []
+    """Parse one date column to datetime64; cells in no format or outside [earliest, latest]
+    are findings."""
+    values = []
     for row, raw in zip(frame[ROW], frame[column], strict=True):
         try:
             value = parse_date(raw)
         except ValueError as exc:
-            problems.append((row, column, str(exc)))
+            findings.add(BAD_DATE, row, column, str(exc))
             value = None
         if value is not None and not earliest <= value <= latest:
             side = "before the request was sent" if value < earliest else "after the latest date"
-            problems.append((row, column, f"{raw!r} is {side} ({earliest} to {latest})"))
+            findings.add(BAD_DATE, row, column, f"{raw!r} is {side} ({earliest} to {latest})")
+            value = None
         values.append(value)
-    fail(file, "bad date", problems)
     return pd.to_datetime(pd.Series(values, index=frame.index, dtype="object")).astype(DATE_DTYPE)

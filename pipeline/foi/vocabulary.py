@@ -1,9 +1,10 @@
-"""Load the FOI vocabularies analysts extend: status spellings, item-answer and count words.
+"""Load the FOI vocabularies analysts extend: status spellings and rules, answer words and rules.
 
-The words are data, in pipeline/resources/statuses.yaml and answers.yaml, written in the form
-that `normalise` (or `normalise_count`) gives typed text. Each file is read and checked once
-per process; any problem (an unknown key, a spelling listed twice, a spelling that could never
-match) stops the run with one InputError naming the file and every key at fault.
+The words are data, in pipeline/resources (statuses.yaml and status_rules.yaml, answers.yaml and
+answer_rules.yaml), written in the form that `normalise` (or `normalise_count`) gives typed
+text. Each file is read and checked once per process; any problem (an unknown key, a spelling
+listed twice, a spelling that could never match) stops the run with one InputError naming the
+file and every key at fault.
 """
 
 from __future__ import annotations
@@ -22,10 +23,19 @@ import yaml
 from pipeline.errors import InputError
 from pipeline.taxonomy import ANSWERS, STATUSES
 
-STATUSES_FILE = resources.files("pipeline") / "resources" / "statuses.yaml"
-ANSWERS_FILE = resources.files("pipeline") / "resources" / "answers.yaml"
+_RESOURCES = resources.files("pipeline") / "resources"
+STATUSES_FILE = _RESOURCES / "statuses.yaml"
+STATUS_RULES_FILE = _RESOURCES / "status_rules.yaml"
+ANSWERS_FILE = _RESOURCES / "answers.yaml"
+ANSWER_RULES_FILE = _RESOURCES / "answer_rules.yaml"
 COUNT_NOT_HELD = "count_not_held"  # the key of answers.yaml listing counts' not-held words
+SECTIONS = "sections"  # the step of status_rules.yaml's order that reads FOI Act sections
+ANSWER_RULE_KEYS = ("yes_first", "not_held", "no_first", "yes_cues", "negations")
+_STATUS_RULE_KEYS = ("order", SECTIONS, "phrases", "negations")
+_SECTION = re.compile(r"^(\d{1,3}[a-z]?)((?:\([0-9a-z]{1,4}\))*)$")
 _UNQUOTED = "YAML reads yes, no, on and off unquoted as true/false: put it in quotes"
+
+Section = tuple[str, tuple[str, ...]]  # an FOI Act section: number, subsections ("1", ("1", "a"))
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,27 @@ class Answers:
 
     items: Mapping[str, str]  # normalised form -> answer (one of ANSWERS)
     count_not_held: frozenset[str]  # as normalise_count writes them
+
+
+@dataclass(frozen=True)
+class StatusRules:
+    """status_rules.yaml: the steps in order, the sections and phrases of each status."""
+
+    order: tuple[str, ...]  # status codes and SECTIONS, in precedence order
+    sections: tuple[tuple[Section, str], ...]  # (section, status), the statuses in precedence
+    phrases: Mapping[str, tuple[tuple[str, ...], ...]]  # status -> phrases, each as words
+    negations: frozenset[str]
+
+
+@dataclass(frozen=True)
+class AnswerRules:
+    """answer_rules.yaml: each key's words and phrases, each phrase as a tuple of words."""
+
+    yes_first: tuple[tuple[str, ...], ...]
+    not_held: tuple[tuple[str, ...], ...]
+    no_first: tuple[tuple[str, ...], ...]
+    yes_cues: tuple[tuple[str, ...], ...]
+    negations: frozenset[str]
 
 
 def normalise(text: str) -> str:
@@ -66,6 +97,85 @@ def load_answers(path: Path = ANSWERS_FILE) -> Answers:
     count_words = _index(raw, (COUNT_NOT_HELD,), normalise_count, problems)
     _raise(path, problems)
     return Answers(MappingProxyType(forms), frozenset(count_words))
+
+
+def parse_section(text: str) -> Section | None:
+    """An FOI Act section as status_rules.yaml writes it ("12", "1(1)(a)"); None if malformed."""
+    match = _SECTION.match(text.lower())
+    if match is None:
+        return None
+    return match.group(1), tuple(re.findall(r"\(([0-9a-z]+)\)", match.group(2)))
+
+
+@cache
+def load_status_rules(path: Path = STATUS_RULES_FILE) -> StatusRules:
+    """The status rules in `path` (see status_rules.yaml); InputError on any problem."""
+    problems: list[str] = []
+    raw = _read(path, _STATUS_RULE_KEYS, problems)
+    lists = {key: _status_lists(raw.get(key), key, problems) for key in (SECTIONS, "phrases")}
+    phrases = _index(lists["phrases"], STATUSES, normalise, problems)
+    sections = _sections(lists[SECTIONS], problems)
+    order, steps = raw.get("order"), sorted({SECTIONS, *phrases.values()})
+    if not isinstance(order, list) or sorted(map(str, order)) != steps:
+        problems.append(
+            f"key 'order': list each step once: {SECTIONS!r} and each status with phrases "
+            f"({steps}; got {order!r})"
+        )
+    negations = _index({"negations": raw.get("negations", [])}, ("negations",), normalise, problems)
+    _raise(path, problems)
+    return StatusRules(
+        order=tuple(order),
+        sections=tuple(sections),
+        phrases=MappingProxyType(
+            {s: tuple(tuple(p.split()) for p in phrases if phrases[p] == s) for s in STATUSES}
+        ),
+        negations=frozenset(negations),
+    )
+
+
+@cache
+def load_answer_rules(path: Path = ANSWER_RULES_FILE) -> AnswerRules:
+    """The item-answer rules in `path` (see answer_rules.yaml); InputError on any problem."""
+    problems: list[str] = []
+    raw = _read(path, ANSWER_RULE_KEYS, problems)
+    index = _index(raw, ANSWER_RULE_KEYS[:-1], normalise, problems)
+    negations = _index(raw, ANSWER_RULE_KEYS[-1:], normalise, problems)
+    _raise(path, problems)
+    words = {k: tuple(tuple(p.split()) for p in index if index[p] == k) for k in ANSWER_RULE_KEYS}
+    return AnswerRules(**{**words, "negations": frozenset(negations)})
+
+
+def _status_lists(mapping: Any, name: str, problems: list[str]) -> dict[str, Any]:
+    """`mapping` (status code -> list, under key `name`); each key not a status code a problem."""
+    if not isinstance(mapping, dict):
+        problems.append(f"key {name!r}: map each status code to a list (got {mapping!r})")
+        return {}
+    problems += [
+        f"key {name!r}: {k!r} is not one of {list(STATUSES)}" for k in mapping if k not in STATUSES
+    ]
+    return mapping
+
+
+def _sections(lists: dict[str, Any], problems: list[str]) -> list[tuple[Section, str]]:
+    """(section, status) of status_rules.yaml's sections, in the file's order; problems appended."""
+    out: list[tuple[Section, str]] = []
+    seen: dict[Section, str] = {}
+    for status, numbers in lists.items():
+        for number in numbers if isinstance(numbers, list) else [numbers]:
+            section = parse_section(number) if isinstance(number, str) else None
+            if section is None:
+                problems.append(
+                    f"key {SECTIONS!r}: {number!r} under {status!r} is not a section number "
+                    f'in quotes (write e.g. "12", "22A", "1(1)(a)")'
+                )
+            elif section in seen:
+                problems.append(
+                    f"key {SECTIONS!r}: {number!r} is listed twice (also under {seen[section]!r})"
+                )
+            else:
+                seen[section] = status
+                out.append((section, status))
+    return out
 
 
 def _read(path: Path, keys: tuple[str, ...], problems: list[str]) -> dict[Any, Any]:

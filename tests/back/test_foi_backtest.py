@@ -83,6 +83,9 @@ def test_committed_overrides_change_exactly_their_cells(cleaned: foi.FoiResult) 
     changed = after.index[(before["answer"] != after["answer"]).to_numpy()]
     assert sorted(changed) == sorted(overrides[keys].itertuples(index=False, name=None))
     assert after.loc[changed, "overridden"].all() and after["overridden"].sum() == len(overrides)
+    applied = result.overrides[["round", "la_code", "item", "answer", "reason"]]
+    pd.testing.assert_frame_equal(applied, overrides[foi.OVERRIDE_COLUMNS])
+    assert cleaned.overrides.empty and list(cleaned.overrides.columns) == foi.APPLIED_COLUMNS
 
 
 def test_raw_example_fails_the_raw_schema(cleaned: foi.FoiResult) -> None:
@@ -141,9 +144,7 @@ def test_unknown_status_is_named_with_file_row_and_value(
 def test_an_absent_authority_is_an_error(tmp_path: Path, no_overrides: Path) -> None:
     _, line, code = _no_response_row()
     raw = _edit_copy(tmp_path, line + "\n", "")
-    with pytest.raises(
-        InputError, match=rf"1 authorities of the 2021 geography have no row.*{code}"
-    ):
+    with pytest.raises(InputError, match=rf"foi/2021.csv: absent authority: {code} \w+ has no row"):
         _clean(raw, no_overrides, ROUNDS[:1])
 
 

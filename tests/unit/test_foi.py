@@ -1,7 +1,9 @@
-"""Unit tests of the FOI cleaner's classifiers and rules, and of the FOI example generator."""
+"""Unit tests of the FOI cleaner's parsers, duplicates, common geography and overrides, and of
+the FOI example generator (the classification rules: test_foi_rules.py)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -11,9 +13,8 @@ import yaml
 
 from pipeline import config, foi, schemas
 from pipeline.errors import InputError
-from pipeline.foi import vocabulary
 from pipeline.synth import foi as synth_foi
-from pipeline.taxonomy import ITEM_IDS, STATUSES
+from pipeline.taxonomy import ITEM_IDS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,131 +23,11 @@ def _frame(column: str, values: list[str]) -> pd.DataFrame:
     return pd.DataFrame({column: values, "source_row": range(2, 2 + len(values))})
 
 
-@pytest.mark.parametrize(
-    ("raw", "status"),
-    [
-        ("Provided", "full"),
-        ("provided in full", "full"),
-        ("Partial", "partial"),
-        ("Partial response", "partial"),
-        ("Info not held", "not_held"),
-        ("Information  not held", "not_held"),
-        ("Refused - s12 cost", "refused_cost"),
-        ("Refused s.12", "refused_cost"),
-        ("s21", "refused_other"),
-        ("Refused - s40", "refused_other"),
-        ("Clarification sought", "clarification"),
-        ("No response", "no_response"),
-        ("", "no_response"),
-    ],
-)
-def test_status_as_typed_maps_to_statuses(raw: str, status: str) -> None:
-    assert foi.classify_status(pd.Series([raw])).iloc[0] == status
-
-
-def test_unknown_statuses_are_listed_with_file_and_row() -> None:
-    frame = _frame(foi.STATUS, ["Provided", "Sent to legal", "maybe"])
-    with pytest.raises(InputError, match=r"2024.xlsx: 2 unknown response statuss") as exc:
-        foi.check_statuses(frame, "foi/2024.xlsx")
-    assert "row 3, column 'Response status': 'Sent to legal'" in str(exc.value)
-    assert "row 4, column 'Response status': 'maybe'" in str(exc.value)
-
-
-@pytest.mark.parametrize(
-    ("raw", "answer"),
-    [
-        ("Yes", "yes"),
-        ("Y", "yes"),
-        ("yes - via provider", "yes"),
-        ("YES", "yes"),
-        ("We commission this through our main provider", "yes"),
-        ("No", "no"),
-        ("N", "no"),
-        ("no", "no"),
-        ("Not currently", "no"),
-        ("We don't offer this", "no"),
-        ("Not held", "not_held"),
-        ("N/A", "unknown"),
-        ("", "unknown"),
-        ("Available on request", "unknown"),
-        ("We do not commission this", "unknown"),  # cues both ways: a human decides
-    ],
-)
-def test_item_answers(raw: str, answer: str) -> None:
-    assert foi.classify_answer(raw) == answer
-
-
-def test_every_listed_spelling_classifies_to_its_code() -> None:
-    statuses = vocabulary.load_statuses()
-    assert vocabulary.load_statuses() is statuses  # read and checked once
-    assert foi.classify_status(pd.Series(list(statuses))).tolist() == list(statuses.values())
-    assert set(statuses.values()) == set(STATUSES)
-    answers = vocabulary.load_answers()
-    assert {form: foi.classify_answer(form) for form in answers.items} == dict(answers.items)
-    assert {foi.parse_count(word) for word in answers.count_not_held} == {(None, "not_held", None)}
-
-
-@pytest.mark.parametrize(
-    ("name", "old", "new", "problem"),
-    [
-        (
-            "statuses.yaml",
-            '  - "vexatious"\n',
-            '  - "vexatious"\n  - "provided"\n',
-            "key 'refused_other': 'provided' is listed twice (also under 'full')",
-        ),
-        (
-            "statuses.yaml",
-            "clarification:\n",
-            'lost:\n  - "lost in the post"\nclarification:\n',
-            f"key 'lost' is not one of {list(STATUSES)}",
-        ),
-        (
-            "statuses.yaml",
-            '  - "s14"\n',
-            '  - "Refused - s.14"\n',
-            "key 'refused_other': 'Refused - s.14' can never match: write it 'refused s14'",
-        ),
-        (
-            "answers.yaml",
-            '  - "n"\n',
-            '  - "n"\n  - "y"\n',
-            "key 'no': 'y' is listed twice (also under 'yes')",
-        ),
-        (
-            "answers.yaml",
-            "unknown:\n",
-            'maybe:\n  - "perhaps"\nunknown:\n',
-            "key 'maybe' is not one of ['yes', 'no', 'not_held', 'unknown', 'count_not_held']",
-        ),
-        (
-            "answers.yaml",
-            '  - "tbc"\n',
-            "  - yes\n",
-            "key 'unknown': True is not text (YAML reads yes, no, on and off unquoted",
-        ),
-    ],
-)
-def test_a_vocabulary_file_breaking_a_rule_is_rejected_naming_file_and_key(
-    tmp_path: Path, name: str, old: str, new: str, problem: str
-) -> None:
-    text = (ROOT / "pipeline/resources" / name).read_text(encoding="utf-8")
-    assert text.count(old) == 1
-    path = tmp_path / name
-    path.write_text(text.replace(old, new), encoding="utf-8")
-    load = vocabulary.load_statuses if name == "statuses.yaml" else vocabulary.load_answers
+def _stops(findings: foi.Findings) -> str:
+    """The message of the InputError that `findings` stops with."""
     with pytest.raises(InputError) as exc:
-        load(path)
-    assert str(exc.value).startswith(f"{path}: ") and problem in str(exc.value)
-
-
-def test_every_problem_of_a_vocabulary_file_is_listed(tmp_path: Path) -> None:
-    path = tmp_path / "statuses.yaml"
-    path.write_text('maybe: []\nfull:\n  - "provided"\npartial:\n  - "provided"\n')
-    with pytest.raises(
-        InputError, match=r"statuses.yaml: 2 problems:\n  key 'maybe'.*\n  key 'partial'"
-    ):
-        vocabulary.load_statuses(path)
+        findings.stop()
+    return str(exc.value)
 
 
 @pytest.mark.parametrize("item", ITEM_IDS)
@@ -184,8 +65,10 @@ def test_counts(raw: str, parsed: tuple) -> None:
 @pytest.mark.parametrize(("raw", "message"), [("-3", "negative"), ("lots", "not a count")])
 def test_bad_counts_name_file_row_and_column(raw: str, message: str) -> None:
     frame = _frame(foi.ADULTS, ["12", raw])
-    with pytest.raises(InputError, match=rf"f.csv, row 3, column 'Adults in treatment'.*{message}"):
-        foi.parse_counts(frame, foi.ADULTS, "f.csv")
+    findings = foi.Findings("f.csv")
+    parsed = foi.parse_counts(frame, foi.ADULTS, findings)
+    assert parsed["value"].tolist() == [12, pd.NA] and parsed["flag"].tolist()[1] == "missing"
+    assert re.match(rf"f.csv, row 3, column 'Adults in treatment'.*{message}", _stops(findings))
 
 
 @pytest.mark.parametrize(
@@ -197,13 +80,16 @@ def test_dates_in_several_formats(raw: str) -> None:
 
 def test_dates_outside_the_window_name_file_row_and_column() -> None:
     frame = _frame(foi.RESPONDED, ["14/06/2021", "30/05/2021", "06/13/2021"])
-    with pytest.raises(InputError, match=r"f.csv: 2 bad dates") as exc:
-        foi.parse_dates(frame, foi.RESPONDED, "f.csv", date(2021, 6, 1), date(2022, 1, 1))
-    assert "row 3, column 'Date responded': '30/05/2021' is before the request" in str(exc.value)
-    assert "row 4, column 'Date responded': '06/13/2021' is not a date" in str(exc.value)
-    future = _frame(foi.RESPONDED, ["14/06/2021"])
-    with pytest.raises(InputError, match=r"row 2, column 'Date responded'.*after the latest"):
-        foi.parse_dates(future, foi.RESPONDED, "f.csv", date(2021, 6, 1), date(2021, 6, 10))
+    findings = foi.Findings("f.csv")
+    foi.parse_dates(frame, foi.RESPONDED, findings, date(2021, 6, 1), date(2022, 1, 1))
+    message = _stops(findings)
+    assert message.startswith("f.csv: 2 bad dates:\n")
+    assert "row 3, column 'Date responded': '30/05/2021' is before the request" in message
+    assert "row 4, column 'Date responded': '06/13/2021' is not a date" in message
+    future = foi.Findings("f.csv")
+    one = _frame(foi.RESPONDED, ["14/06/2021"])
+    foi.parse_dates(one, foi.RESPONDED, future, date(2021, 6, 1), date(2021, 6, 10))
+    assert re.match(r"f.csv, row 2, column 'Date responded'.*after the latest", _stops(future))
 
 
 def _submissions() -> pd.DataFrame:
@@ -220,7 +106,9 @@ def _submissions() -> pd.DataFrame:
     ("rule", "kept", "dropped"), [("latest_response", 4, 2), ("first_response", 2, 4)]
 )
 def test_duplicates_settled_by_rule(rule: str, kept: int, dropped: int) -> None:
-    frame, excluded = foi.settle_duplicates(_submissions(), rule, "f.csv")
+    findings = foi.Findings("f.csv")
+    frame, excluded = foi.settle_duplicates(_submissions(), rule, findings)
+    assert not findings.found
     assert frame["source_row"].tolist() == sorted([kept, 3, 5])
     assert excluded.to_dict("records") == [
         {
@@ -233,10 +121,12 @@ def test_duplicates_settled_by_rule(rule: str, kept: int, dropped: int) -> None:
 
 def test_duplicates_the_rule_cannot_settle_are_errors() -> None:
     frame = _submissions().assign(la_code=["E1", "E2", "E3", "E3"])
-    with pytest.raises(
-        InputError, match=r"row 4, column 'Date responded': unsettled duplicate: E3 appears in rows"
-    ):
-        foi.settle_duplicates(frame, "latest_response", "f.csv")
+    findings = foi.Findings("f.csv")
+    foi.settle_duplicates(frame, "latest_response", findings)
+    assert re.match(
+        r"f.csv, row 4, column 'Date responded': unsettled duplicate: E3 appears in rows",
+        _stops(findings),
+    )
 
 
 def _responses(codes: list[str], year: int) -> pd.DataFrame:
@@ -292,44 +182,100 @@ def test_common_geography_refuses_merges() -> None:
         foi.to_common(_responses(["A", "B"], 2021), successors, authorities, 2023)
 
 
-def _items() -> pd.DataFrame:
-    return pd.DataFrame(
+def _overrides(*rows: tuple[str, str, str, str]) -> pd.DataFrame:
+    """An overrides table of round 2021: (la_code, item, answer, reason) rows from file row 2."""
+    frame = pd.DataFrame(rows, columns=["la_code", "item", "answer", "reason"])
+    return frame.assign(round="2021", source_row=range(2, 2 + len(rows)))
+
+
+def test_item_overrides_set_the_answer_last_and_are_recorded() -> None:
+    items = pd.DataFrame(
         {
             "round": "2021",
             "la_code": ["E1", "E1", "E2"],
             "item": ["childcare", "digital", "childcare"],
             "answer": ["unknown", "no", "unknown"],
+            "answer_raw": ["Available on request", "No", ""],
             "overridden": False,
+            "source_row": [5, 5, 6],
         }
     )
-
-
-def test_overrides_set_the_answer_last() -> None:
-    responded = pd.DataFrame({"round": "2021", "la_code": ["E1", "E2"], "responded": [True, False]})
-    overrides = pd.DataFrame(
+    overrides = foi.RoundOverrides(_overrides(("E1", "childcare", "yes", "r")), "2021", "f.csv")
+    got = overrides.apply_items(items)
+    assert got["answer"].tolist() == ["yes", "no", "unknown"]
+    assert got["overridden"].tolist() == [True, False, False]
+    assert overrides.table().to_dict("records") == [
         {
-            "round": ["2021"],
-            "la_code": ["E1"],
-            "item": ["childcare"],
-            "answer": ["yes"],
-            "reason": ["r"],
-            "source_row": [2],
+            "round": "2021",
+            "la_code": "E1",
+            "item": "childcare",
+            "before": "Available on request",
+            "answer": "yes",
+            "reason": "r",
+            "source_file": "f.csv",
+            "source_row": 5,
+            "override_row": 2,
         }
+    ]
+
+
+def test_overrides_naming_no_row_or_a_non_responder_are_findings(caplog) -> None:
+    table = _overrides(
+        ("E2", "childcare", "yes", "r"),
+        ("E9", "status", "full", "r"),
+        ("E1", "status", "accept", "r"),
     )
-    items = foi.apply_overrides(_items(), responded, overrides, "o.csv")
-    assert items["answer"].tolist() == ["yes", "no", "unknown"]
-    assert items["overridden"].tolist() == [True, False, False]
-    with pytest.raises(InputError, match=r"o.csv, row 2, column 'la_code'.*no response from 'E2'"):
-        foi.apply_overrides(_items(), responded, overrides.assign(la_code="E2"), "o.csv")
+    overrides = foi.RoundOverrides(table, "2021", "f.csv")
+    findings = foi.Findings("o.csv")
+    codes, responded = pd.Series(["E1", "E2"]), pd.Series([True, False])
+    overrides.check_used(codes, responded, findings)
+    assert _stops(findings) == (
+        "o.csv: 2 bad overrides:\n"
+        "  row 2, column 'la_code': round '2021' has no response from 'E2' to override\n"
+        "  row 3, column 'la_code': round '2021' has no row for 'E9' to override"
+    )
+    assert "override row 4 (E1 status) settled nothing" in caplog.text
 
 
 def test_override_file_is_checked(tmp_path: Path) -> None:
     path = tmp_path / "o.csv"
-    path.write_text("round,la_code,item,answer,reason\n2021,E1,yoga,maybe,\n")
-    with pytest.raises(InputError, match=r"3 bad overrides") as exc:
+    path.write_text(
+        "round,la_code,item,answer,reason\n"
+        "2021,E1,yoga,maybe,\n"
+        "2021,E1,status,done,r\n"
+        "2021,E1,adults_in_treatment,lots,r\n"
+        "2021,E1,date_sent,14/06/2021,r\n"
+        "2021,E1,la_code,both,r\n"
+        "2021,E1,la_code,name,r\n"
+    )
+    with pytest.raises(InputError, match=r"o.csv: 7 bad overrides") as exc:
         foi.read_overrides(path)
-    assert "row 2, column 'item': 'yoga' is not an item id" in str(exc.value)
-    assert "row 2, column 'reason': every override needs a reason" in str(exc.value)
+    for line in [
+        "row 2, column 'item': 'yoga' is not an item id or field",
+        "row 2, column 'reason': every override needs a reason",
+        "row 3, column 'answer': 'done' is not one of ['full', 'partial'",
+        "row 4, column 'answer': 'lots' is not a count",
+        "row 5, column 'answer': write '14/06/2021' as a date YYYY-MM-DD",
+        "row 6, column 'answer': 'both' is not 'name' or 'code'",
+        "row 7, column 'item': 'la_code' is overridden twice for this row",
+    ]:
+        assert line in str(exc.value)
+
+
+def test_each_override_item_reads(tmp_path: Path) -> None:
+    path = tmp_path / "o.csv"
+    path.write_text(
+        "round,la_code,item,answer,reason\n"
+        "2021,E1,childcare,yes,r\n"
+        "2021,E1,status,accept,r\n"
+        "2021,E2,status,full,r\n"
+        "2021,E1,adults_in_treatment,accept,r\n"
+        "2021,E1,women_in_treatment,not held,r\n"
+        "2021,E1,date_sent,2021-06-14,r\n"
+        "2021,E1,date_responded,,r\n"
+        "2021,E1,la_code,code,r\n"
+    )
+    assert len(foi.read_overrides(path)) == 8
 
 
 def test_committed_overrides_file_is_valid() -> None:

@@ -5,7 +5,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipeline.readers import ROW, InputError, find_file, read_table, unlisted_files
+from pipeline.readers import MAX_CELL, ROW, InputError, find_file, read_table, unlisted_files
 
 REQUIRED = ["Local authority", "Status"]
 TEXT = "Local authority,Status\nSt. Helens,Provided\n,\nBristol, City of\n"
@@ -86,3 +86,33 @@ def test_find_file_and_unlisted(tmp_path):
     with pytest.raises(InputError, match="no file for '2025'"):
         find_file(tmp_path, "2025")
     assert [p.name for p in unlisted_files(tmp_path, ["2021"])] == ["2023.xlsx"]
+
+
+def test_a_long_cell_is_read(tmp_path):
+    note = "x" * 200_000  # longer than the csv module's default limit of 131,072
+    text = f'Local authority,Status,Notes\nHull,Provided,"{note}"\n'
+    table = read_table(_write(tmp_path, "a.csv", text.encode()), REQUIRED)
+    assert table.data.loc[0, "Notes"] == note
+
+
+def test_an_absurdly_long_cell_stops_naming_row_column_and_size(tmp_path):
+    text = f'Local authority,Status,Notes\nHull,Provided,ok\nYork,Partial,"{"x" * 1_000_001}\n'
+    with pytest.raises(InputError) as exc:
+        read_table(_write(tmp_path, "a.csv", text.encode()), REQUIRED)
+    assert str(exc.value) == (
+        f"{tmp_path / 'a.csv'}, row 3, column 'Notes': cell holds 1,000,002 characters "
+        f"(more than {MAX_CELL:,}): a quote left open?"
+    )
+
+
+def test_formula_cells_with_no_saved_value_are_listed(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Title"])
+    ws.append(["Local authority", "Status", "Count"])
+    ws.append(["Hull", "Provided", "=2*3"])  # openpyxl saves no value for a formula
+    ws.append(["York", '=IF(1,"Partial","")', 5])
+    wb.save(tmp_path / "a.xlsx")
+    table = read_table(tmp_path / "a.xlsx", REQUIRED)
+    assert table.data["Count"].tolist() == ["", "5"]
+    assert table.unsaved_formulas == {(3, "Count"): "=2*3", (4, "Status"): '=IF(1,"Partial","")'}

@@ -1,0 +1,142 @@
+"""One row per authority: match each row to an authority, settle duplicates, check coverage.
+
+A row's GSS code is used when given, else its name. A row whose name and code name two
+different authorities is a problem (never settled by guessing): the analyst says which to
+trust in the overrides file (item la_code, answer name or code).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+
+from pipeline import geography
+from pipeline.accounting import exclusions
+from pipeline.foi.overrides import RoundOverrides
+from pipeline.foi.problems import Findings
+from pipeline.foi.raw import CODE, LA, RESPONDED
+from pipeline.readers import ROW
+
+log = logging.getLogger(__package__)  # the package logs as "pipeline.foi"
+
+DUPLICATE_RULES = ("latest_response", "first_response")
+UNMATCHED, CONFLICT = "unmatched authority", "name and code conflict"
+ABSENT, UNSETTLED = "absent authority", "unsettled duplicate"
+
+
+def _match_row(
+    row: int,
+    name: str,
+    code: str,
+    matcher: geography.Matcher,
+    findings: Findings,
+    overrides: RoundOverrides,
+) -> tuple[str | None, str | None]:
+    """(la_code, match_method) of one row; (None, None) and a finding if it has none."""
+    column, value = (CODE, code) if code else (LA, name)
+    match = matcher.match(value)
+    if match.problem is not None:
+        problem = match.problem.replace("_", " ")
+        findings.add(
+            UNMATCHED, row, column, f"{value!r} is {problem}; best candidates: {match.candidates}"
+        )
+        return None, None
+    by_name = matcher.match(name) if code and name else None
+    if by_name is None or by_name.la_code in (None, match.la_code):
+        return match.la_code, match.method
+    for chosen, trust in ((by_name, "name"), (match, "code")):
+        if overrides.answer(chosen.la_code, "la_code") == trust:
+            overrides.record(chosen.la_code, "la_code", f"{name} / {code}", row)
+            return chosen.la_code, chosen.method
+    names = matcher.names
+    findings.add(
+        CONFLICT,
+        row,
+        CODE,
+        f"name {name!r} is {by_name.la_code} {names[by_name.la_code]} but code {code!r} is "
+        f"{match.la_code} {names[match.la_code]}",
+    )
+    return None, None
+
+
+def match_authorities(
+    frame: pd.DataFrame,
+    matcher: geography.Matcher,
+    findings: Findings,
+    overrides: RoundOverrides,
+) -> pd.DataFrame:
+    """la_code and match_method per row: the GSS code when given, else the name.
+
+    Each unmatched or ambiguous value is a finding with its best candidates; so is each row
+    whose name and code are two authorities (unless the overrides say which to trust). Such
+    rows have NA la_code.
+    """
+    codes = frame[CODE] if CODE in frame.columns else pd.Series("", index=frame.index)
+    matched = [
+        _match_row(row, name, code, matcher, findings, overrides)
+        for row, name, code in zip(frame[ROW], frame[LA], codes, strict=True)
+    ]
+    findings.note(
+        CONFLICT,
+        "correct the file, or say which to trust in the overrides file: item 'la_code', "
+        "answer 'name' or 'code', la_code the authority the row is",
+    )
+    columns = ["la_code", "match_method"]
+    return pd.DataFrame(matched, columns=columns, index=frame.index, dtype="str")
+
+
+def check_coverage(
+    frame: pd.DataFrame, authorities: pd.DataFrame, year: int, findings: Findings
+) -> None:
+    """A finding for every authority of the round's geography that has no row."""
+    absent = authorities.loc[~authorities["la_code"].isin(frame["la_code"])]
+    for code, name in zip(absent["la_code"], absent["la_name"], strict=True):
+        findings.add(ABSENT, None, None, f"{code} {name} has no row")
+    findings.note(
+        ABSENT,
+        f"the tracker lists every authority of the {year} geography: add a "
+        "'No response' row for each authority asked that did not reply",
+    )
+
+
+def settle_duplicates(
+    frame: pd.DataFrame, rule: str, findings: Findings
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Keep one row per la_code by the rule; return (kept, exclusions with the reason).
+
+    latest_response keeps the row with the latest date_responded, first_response the earliest;
+    a tie, or a duplicate without a response date, is a finding (the rule cannot decide).
+    Rows without an la_code are kept (their matching problem is reported already).
+    """
+    if rule not in DUPLICATE_RULES:
+        raise ValueError(f"duplicate_rule must be one of {DUPLICATE_RULES} (got {rule!r})")
+    dup = frame[frame["la_code"].notna() & frame["la_code"].duplicated(keep=False)]
+    drop, reasons = [], []
+    for code, group in dup.groupby("la_code", sort=True):
+        dates = group["date_responded"]
+        best = dates.max() if rule == "latest_response" else dates.min()
+        winners = group[dates == best]
+        if dates.isna().any() or len(winners) != 1:
+            findings.add(
+                UNSETTLED,
+                int(group[ROW].iloc[0]),
+                RESPONDED,
+                f"{code} appears in rows {group[ROW].tolist()} and {rule} cannot "
+                "choose between them (missing or equal response dates)",
+            )
+            continue
+        kept_row = int(winners[ROW].iloc[0])
+        for idx, row in group[group.index != winners.index[0]][ROW].items():
+            drop.append(idx)
+            reasons.append(f"duplicate submission for {code}: row {kept_row} kept ({rule})")
+            log.info(
+                "%s: row %d is a duplicate of row %d for %s (%s)",
+                findings.file,
+                row,
+                kept_row,
+                code,
+                rule,
+            )
+    excluded = exclusions(str(findings.file), frame.loc[drop, ROW], pd.Series(reasons, dtype="str"))
+    return frame.drop(index=drop), excluded
