@@ -1,0 +1,372 @@
+"""The section's interpretive sentences, each a function of the numbers it states.
+
+A sentence that would be false for other data is chosen here by the numbers: "far wider than
+chance" only when the dispersion ratio says so, "rose" only when the interval excludes no
+change. Each function returns one sentence ending in a full stop. Associations are stated as
+associations, in natural units. `main_points` gives the plain-English main points, and
+`GLOSSARY` (pipeline/resources/glossary.yaml) defines every abbreviation and technical term the
+section uses.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
+from importlib import resources
+from typing import NamedTuple
+
+import yaml
+
+from pipeline.numbers import count, interval, number, p_value, percent, ratio
+
+GLOSSARY: dict[str, str] = yaml.safe_load(
+    (resources.files("pipeline") / "resources" / "glossary.yaml").read_text(encoding="utf-8")
+)
+FAR_WIDER = 2.0  # a dispersion ratio from which the spread is "far wider" than chance
+# Words that do not belong in plain-English main points.
+JARGON = re.compile(
+    r"\bp [=<>]|\b(AIC|McNemar|Holm|GEE|NB2|IRR|SD|standard deviation|signific\w*|"
+    r"overdispers\w*|rate ratio|Poisson|negative binomial)\b",
+    re.IGNORECASE,
+)
+
+
+class Estimate(NamedTuple):
+    """A point estimate with its confidence interval at level `confidence`."""
+
+    estimate: float
+    low: float
+    high: float
+    confidence: float = 0.95
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, float], value: str = "estimate") -> Estimate:
+        """From a table row's `value`, ``conf_low`` and ``conf_high`` columns."""
+        return cls(float(row[value]), float(row["conf_low"]), float(row["conf_high"]))
+
+    def ci(self, fmt: Callable[[float], str] = number) -> str:
+        """The interval in words, both ends formatted by `fmt`: '95% CI 1.02 to 1.35'."""
+        return interval(self.low, self.high, fmt, self.confidence)
+
+
+def listing(words: Sequence[str]) -> str:
+    """Words joined as in a sentence: ['a', 'b', 'c'] -> 'a, b and c'."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def lower_first(label: str) -> str:
+    """A label inside a sentence: its first letter lower case unless it starts an acronym."""
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
+
+
+def spread_beyond_chance(dispersion: float, p: float, significance: float, what: str) -> str:
+    """Whether `what` varies between authorities more than chance alone would give.
+
+    Parameters
+    ----------
+    dispersion : float
+        Dispersion ratio: the variance over the variance chance alone would give (the funnel's
+        phi; for a negative binomial count, 1 + alpha times the mean count).
+    p : float
+        p-value of the test that the ratio is 1.
+    significance : float
+        "Wider" needs `p` below it; "far wider" also a ratio of at least `FAR_WIDER`.
+    what : str
+        The quantity, e.g. "women's share of adults in treatment".
+    """
+    shown = f"dispersion ratio {ratio(dispersion)}"
+    if not p < significance or dispersion <= 1:  # a NaN p-value is no evidence
+        return f"The spread of {what} between authorities is compatible with chance ({shown})."
+    degree = "far wider" if dispersion >= FAR_WIDER else "wider"
+    return (
+        f"The spread of {what} between authorities is {degree} than chance alone would give "
+        f"({shown}, {p_value(p)})."
+    )
+
+
+def nb2_dispersion_ratio(alpha: float, mean: float) -> float:
+    """Variance over mean of a negative binomial (NB2) count at its mean: 1 + alpha * mean."""
+    return 1 + alpha * mean
+
+
+def funnel_adjustment(tau2: float, tau2_unwinsorised: float) -> str:
+    """What the overdispersion-adjusted funnel limits add, from the between-authority variance."""
+    if tau2 <= 0:
+        return (
+            "No extra variance between authorities was estimated, so the adjusted limits are "
+            "the unadjusted ones."
+        )
+    return (
+        f"The adjusted limits add a between-authority variance of {number(tau2, 5)} "
+        f"({number(tau2_unwinsorised, 5)} without winsorising)."
+    )
+
+
+def change_between_rounds(
+    difference: Estimate, rounds: tuple[str, str], n_pairs: int, what: str = "items"
+) -> str:
+    """The mean paired change in `what` per authority; "no clear change" if the CI spans 0."""
+    first, last = rounds
+    among = f"among the {count(n_pairs, 'authority', 'authorities')} that answered both rounds"
+    one = partial(number, digits=1)
+    if difference.low <= 0 <= difference.high:
+        return (
+            f"There was no clear change in {what} per authority between {first} and {last}: "
+            f"the average change was {one(difference.estimate)} ({difference.ci(one)}), {among}."
+        )
+    rose = difference.estimate > 0
+    ends = sorted(abs(x) for x in (difference.low, difference.high))
+    return (
+        f"{what.capitalize()} per authority {'rose' if rose else 'fell'} between {first} and "
+        f"{last}, by {one(abs(difference.estimate))} on average "
+        f"({interval(*ends, one, difference.confidence)}), {among}."
+    )
+
+
+def items_changed(
+    changed: Sequence[tuple[str, float, float]], n_items: int, rounds: tuple[str, str]
+) -> str:
+    """Which items changed clearly between rounds, allowing for testing every item.
+
+    `changed` holds (label, share in the first round, share in the second) for each item whose
+    adjusted p-value is below the significance level; the caller chooses them.
+    """
+    between = f"between {rounds[0]} and {rounds[1]}"
+    allowing = f"allowing for testing {n_items} items at once"
+    if not changed:
+        return f"No single item changed clearly {between}, {allowing}."
+    parts = [
+        f"{lower_first(label)} ({'up' if after > before else 'down'} from {percent(before)} "
+        f"to {percent(after)} of authorities)"
+        for label, before, after in changed
+    ]
+    return (
+        f"Of the {n_items} items, {count(len(changed))} changed clearly {between}, {allowing}: "
+        f"{listing(parts)}."
+    )
+
+
+def residual_trend(rho: float, p: float, significance: float, model: str) -> str:
+    """Whether the residuals of `model` trend with its fitted values, and which way.
+
+    `rho` is the rank correlation of residuals with fitted values, `p` its p-value.
+    """
+    if not p < significance:  # a NaN p-value (constant residuals) is no evidence
+        return f"Residuals of the {model} model show no clear trend against fitted values."
+    if rho > 0:
+        return (
+            f"Residuals of the {model} model rise with fitted values: it under-predicts where "
+            "it expects most items and over-predicts where it expects fewest."
+        )
+    return (
+        f"Residuals of the {model} model fall as fitted values rise: it over-predicts where it "
+        "expects most items and under-predicts where it expects fewest."
+    )
+
+
+def region_share(share: Estimate) -> str:
+    """How much of the variation between authorities lies between regions.
+
+    An estimate at the boundary (0%) is no evidence of regional differences, and is said so
+    with the upper limit; "most variation within regions" needs an upper limit of at most 50%.
+    """
+    upper = percent(share.high)
+    if share.low <= 0 and round(100 * share.estimate) == 0:
+        if share.high > 0.5:
+            return (
+                "There is no evidence that regions differ, but the data cannot rule out large "
+                f"differences: regions could account for up to {upper} of the variation "
+                "between authorities."
+            )
+        return (
+            "There is no evidence that regions differ once deprivation and population are "
+            f"allowed for; the data are compatible with regions accounting for up to {upper} "
+            "of the variation between authorities."
+        )
+    stated = (
+        f"Regions account for an estimated {percent(share.estimate)} of the variation between "
+        f"authorities ({share.ci(percent)})"
+    )
+    if share.low > 0.5:
+        return f"{stated}: most variation lies between regions."
+    if share.high <= 0.5:
+        return f"{stated}: most variation lies between authorities in the same region."
+    return f"{stated}; the data cannot tell whether most of it lies between or within regions."
+
+
+def per_step(per_sd: Estimate, sd: float, step: float) -> Estimate:
+    """A rate ratio per `step` of a covariate from its ratio per standard deviation `sd`.
+
+    The models standardise covariates (`models.frame.standardised_covariates`), so their ratios
+    are per SD; per 10 IMD points is ``per_step(r, sd_imd, 10)``, per doubling of population
+    ``per_step(r, sd_log_pop, log(2))``.
+    """
+    scale = step / sd
+    return Estimate(*(math.exp(math.log(x) * scale) for x in per_sd[:3]), per_sd.confidence)
+
+
+def _more_or_fewer(r: float) -> str:
+    """A rate ratio as a change: 1.22 -> '22% more', 0.8 -> '20% fewer'."""
+    return f"{percent(abs(r - 1))} {'more' if r >= 1 else 'fewer'}"
+
+
+def association(rate_ratio: Estimate, contrast: str, alike: str, what: str = "items") -> str:
+    """An association in natural units, with its interval in words, not as a cause.
+
+    Parameters
+    ----------
+    rate_ratio : Estimate
+        Rate ratio of `what` for the contrast (e.g. from `per_step`).
+    contrast : str
+        Who is compared, e.g. "authorities 10 points more deprived on the Index of Multiple
+        Deprivation".
+    alike : str
+        What the comparison holds equal, e.g. "similar in population and region".
+    """
+    estimate, low, high = rate_ratio[:3]
+    size = (
+        f"about the same number of {what}"
+        if round(100 * abs(estimate - 1)) == 0
+        else f"about {_more_or_fewer(estimate)} {what}"
+    )
+    compared = f"{contrast[:1].upper()}{contrast[1:]} offered {size} on average than " + (
+        f"authorities {alike}"
+    )
+    if low <= 1 <= high:
+        return f"{compared} ({rate_ratio.ci(_more_or_fewer)}), so there is no clear association."
+    ends = sorted(abs(x - 1) for x in (low, high))
+    return f"{compared} ({interval(*ends, percent, rate_ratio.confidence)})."
+
+
+def deprivation(per_sd: Estimate, imd_sd: float, points: float = 10) -> str:
+    """The association of items with deprivation, per `points` of the IMD score."""
+    return association(
+        per_step(per_sd, imd_sd, points),
+        f"authorities {number(points)} points more deprived on the Index of Multiple Deprivation",
+        "similar in population and region",
+    )
+
+
+def population(per_sd: Estimate, log_pop_sd: float) -> str:
+    """The association of items with the female population aged 18 and over, per doubling."""
+    return association(
+        per_step(per_sd, log_pop_sd, math.log(2)),
+        "authorities with twice the female population aged 18 and over",
+        "similar in deprivation and region",
+    )
+
+
+def between_authority(factor: Estimate, alike: str = "alike in deprivation and size") -> str:
+    """How far two similar authorities typically differ in the number of items they offer.
+
+    `factor` is the typical ratio between two authorities' expected items that the model's
+    between-authority variation implies (1 when there is none), with its interval.
+    """
+    one = partial(number, digits=1)
+    if one(factor.estimate) == one(1):
+        return (
+            f"Authorities {alike} differ in the number of items they offer by little more "
+            f"than chance would give: the data are compatible with a typical factor of up to "
+            f"{one(factor.high)} ({factor.ci(one)})."
+        )
+    return (
+        f"Two authorities {alike} typically differ by a factor of about "
+        f"{one(factor.estimate)} in the number of items they offer ({factor.ci(one)})."
+    )
+
+
+def survey_waves(n_orgs: int, n_repeat: int, allowed_for: bool) -> str:
+    """Whether the survey waves are independent samples, and what the comparisons did about it.
+
+    Parameters
+    ----------
+    n_orgs, n_repeat : int
+        Organisations answering any wave, and those answering more than one (as published,
+        after disclosure control).
+    allowed_for : bool
+        Whether the comparisons between waves allow for organisations answering again.
+    """
+    if n_repeat == 0:
+        return "Each organisation answered one wave only, so the waves are independent samples."
+    repeat = (
+        f"{count(n_repeat)} of the {count(n_orgs)} organisations answered more than one wave, "
+        "so the waves are not independent samples"
+    )
+    if allowed_for:
+        return f"{repeat}; comparisons between waves allow for this."
+    return (
+        f"{repeat}; comparisons between waves treat them as if they were, so their intervals "
+        "are approximate."
+    )
+
+
+def _check_plain(points: list[str]) -> list[str]:
+    """`points`, unless one uses jargon (ValueError naming it)."""
+    for point in points:
+        if found := JARGON.search(point):
+            raise ValueError(f"main point uses {found.group(0)!r}: {point}")
+    return points
+
+
+def main_points(
+    *,
+    round_name: str,
+    responded: int,
+    asked: int,
+    rate: Estimate,
+    median_items: float,
+    n_items: int,
+    most_offered: tuple[str, Estimate],
+    least_offered: tuple[str, Estimate],
+    variation: str,
+    deprivation: str,
+    change: str,
+    barrier: tuple[str, Estimate, str] | None = None,
+) -> list[str]:
+    """The section's main points in plain English: no test names, p-values or model names.
+
+    Parameters
+    ----------
+    round_name, responded, asked, rate : str, int, int, Estimate
+        The latest FOI round, authorities answering and asked, and the response rate
+        (``response_rates``).
+    median_items, n_items : float, int
+        Median items per responding authority (``items_distribution``) and items asked about.
+    most_offered, least_offered : (str, Estimate)
+        Label and share of the most and least offered items (``item_shares``).
+    variation, deprivation, change : str
+        Sentences from `between_authority`, `deprivation` and `change_between_rounds`.
+    barrier : (str, Estimate, str), optional
+        The barrier reported most often, its share and wave (``barriers_ranked``); no survey,
+        no point.
+    """
+    answered = (
+        f"All {count(asked)} authorities asked"
+        if responded == asked
+        else f"{count(responded)} of the {count(asked)} authorities asked "
+        f"({percent(rate.estimate)}, {rate.ci(percent)})"
+    )
+    (top, top_share), (bottom, bottom_share) = most_offered, least_offered
+    median = number(median_items, 0 if float(median_items).is_integer() else 1)
+    points = [
+        f"{answered} told us what women-specific drug treatment they commissioned in "
+        f"{round_name}" + ("." if responded == asked else f"; {count(asked - responded)} did not."),
+        f"The typical authority offers {median} of the {n_items} women-specific items asked "
+        f"about. The most common, {lower_first(top)}, is offered by "
+        f"{percent(top_share.estimate)} of authorities that answered ({top_share.ci(percent)}); "
+        f"the least common, {lower_first(bottom)}, by {percent(bottom_share.estimate)} "
+        f"({bottom_share.ci(percent)}).",
+        variation,
+        deprivation,
+        change,
+    ]
+    if barrier is not None:
+        label, share, wave = barrier
+        points.append(
+            f"Third-sector organisations most often report {lower_first(label)} as a barrier "
+            f"women face: {percent(share.estimate)} of organisations in {wave} "
+            f"({share.ci(percent)})."
+        )
+    return _check_plain(points)
