@@ -1,9 +1,11 @@
 """Change between FOI rounds (paired, on the common geography) and between survey waves.
 
-Survey waves are treated as independent samples. They are not panels: an organisation
-may answer in several waves, and where its answers agree across waves the variance of a
-difference is smaller than the independent-samples formula assumes, so the intervals and
-tests here are, if anything, conservative.
+Survey waves are partially overlapping samples: an organisation may answer in several
+waves. A difference between two waves' shares allows for the organisations in both, whose
+answers are correlated: the Newcombe interval is built by the MOVER method with the
+correlation between the two shares (Zou and Donner 2008), and the z-test's variance takes
+off the covariance of the overlap (Derrick et al. 2015). With no organisation in both
+waves, both reduce to the independent-samples methods.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.multitest import multipletests
-from statsmodels.stats.proportion import confint_proportions_2indep, test_proportions_2indep
 
 from pipeline.intervals import wilson_interval
 from pipeline.taxonomy import DONT_KNOW, ITEM_IDS, ITEM_LABELS
@@ -91,25 +92,9 @@ def mcnemar_items(
             out[f"yes_{k}"], out["n_pairs"], significance
         )
     out["p_holm"] = _holm(out["p_value"])
-    return out[
-        [
-            "item",
-            "label",
-            "round_1",
-            "round_2",
-            "n_pairs",
-            "yes_to_no",
-            "no_to_yes",
-            "share_1",
-            "conf_low_1",
-            "conf_high_1",
-            "share_2",
-            "conf_low_2",
-            "conf_high_2",
-            "p_value",
-            "p_holm",
-        ]
-    ]
+    keys = ["item", "label", "round_1", "round_2", "n_pairs", "yes_to_no", "no_to_yes"]
+    shares = [f"{s}_{k}" for k in ("1", "2") for s in ("share", "conf_low", "conf_high")]
+    return out[[*keys, *shares, "p_value", "p_holm"]]
 
 
 def signed_rank_test(d: np.ndarray, rng: np.random.Generator, n_resamples: int = 9999) -> float:
@@ -163,26 +148,52 @@ def paired_items_change(
     )
 
 
-def dumbbell_data(common: pd.DataFrame, rounds: tuple[str, str]) -> pd.DataFrame:
-    """Items per authority in each round, for figures.dumbbell, largest increase first.
-
-    Columns la_code, la_name (current name), region_name, before and after (items in the
-    first and second round), change, inherited (the first-round answer came from a
-    predecessor authority).
-    """
+def item_pairs(common: pd.DataFrame, rounds: tuple[str, str]) -> pd.DataFrame:
+    """Authorities with items in both rounds: `_pairs` with n_items_1, n_items_2 as floats
+    and partial_1, partial_2 (1 for a partial answer), for `models.round_change`."""
     pairs = _pairs(common, rounds)
     pairs = pairs[pairs["n_items_1"].notna() & pairs["n_items_2"].notna()]
-    out = pd.DataFrame(
-        {
-            "la_code": pairs["la_code"],
-            "la_name": pairs["la_name_2"],
-            "region_name": pairs["region_name_2"],
-            "before": pairs["n_items_1"],
-            "after": pairs["n_items_2"],
-            "change": pairs["n_items_2"] - pairs["n_items_1"],
-            "inherited": pairs["inherited_1"].astype(bool),
-        }
+    return pairs.assign(
+        n_items_1=pairs["n_items_1"].astype(float),
+        n_items_2=pairs["n_items_2"].astype(float),
+        partial_1=pairs["status_1"].eq("partial").astype(float),
+        partial_2=pairs["status_2"].eq("partial").astype(float),
+    ).reset_index(drop=True)
+
+
+def dumbbell_data(pairs: pd.DataFrame, show: int = 10) -> pd.DataFrame:
+    """Items per authority in each round for figures.dumbbell: the `show` authorities with
+    the largest and the `show` with the smallest shrunken change, largest increase first.
+
+    `pairs` is `item_pairs` with shrunken_ratio and residual added by
+    `models.shrunken_change`: authorities are chosen by their change shrunk towards the
+    common change and adjusted for partial response (ties by the residual of the conditional
+    model), never by the raw change, whose extremes are mostly chance and partial answers.
+    With no heterogeneity in change beyond chance every shrunken change is the common one,
+    and the chart shows the largest residuals. Columns la_code, la_name (current name),
+    region_name, before and after (items in the first and second round), change,
+    inherited (the first-round answer came from a predecessor authority), partial_1,
+    partial_2, adjusted_ratio, residual, shrunken_ratio.
+    """
+    ranked = pairs.sort_values(["shrunken_ratio", "residual", "la_name_2"], ascending=False)
+    chosen = (
+        ranked if len(ranked) <= 2 * show else pd.concat([ranked.head(show), ranked.tail(show)])
     )
+    kept = ["partial_1", "partial_2", "adjusted_ratio", "residual", "shrunken_ratio"]
+    out = chosen[["la_code", "la_name_2", "region_name_2", "n_items_1", "n_items_2", *kept]]
+    out = out.rename(
+        columns={
+            "la_name_2": "la_name",
+            "region_name_2": "region_name",
+            "n_items_1": "before",
+            "n_items_2": "after",
+        }
+    ).assign(
+        change=out["n_items_2"] - out["n_items_1"], inherited=chosen["inherited_1"].astype(bool)
+    )
+    out = out[
+        ["la_code", "la_name", "region_name", "before", "after", "change", "inherited", *kept]
+    ]
     return out.sort_values(["change", "la_name"], ascending=[False, True]).reset_index(drop=True)
 
 
@@ -245,18 +256,51 @@ def wave_proportions(
     return _in_wave_order(out, waves, ["option"])
 
 
-def _compare(a: pd.Series, b: pd.Series, significance: float) -> dict[str, float]:
-    """Difference b - a in shares: Newcombe interval and score-test p-value."""
-    low, high = confint_proportions_2indep(
-        b["count"], b["n"], a["count"], a["n"], method="newcomb", compare="diff", alpha=significance
+def _overlap(answers: pd.DataFrame, option: str, waves: tuple[str, str]) -> tuple[int, float]:
+    """Organisations answering `option` in both waves, and the correlation of their ticks
+    (0 when either wave's ticks among them do not vary)."""
+    ticks = answers[answers["option"] == option].pivot_table(
+        index="org_id", columns="wave", values="ticked", aggfunc="first"
     )
+    if not set(waves) <= set(ticks.columns):
+        return 0, 0.0
+    both = ticks[list(waves)].dropna().astype(float)
+    if len(both) < 2 or (both.std() == 0).any():
+        return len(both), 0.0
+    return len(both), float(np.corrcoef(both.iloc[:, 0], both.iloc[:, 1])[0, 1])
+
+
+def _compare(
+    a: pd.Series, b: pd.Series, n_both: int, phi: float, significance: float
+) -> dict[str, float]:
+    """Difference b - a in shares from partially overlapping samples.
+
+    Interval: Newcombe's hybrid score (Wilson limits combined by MOVER) with r, the
+    correlation between the two shares, phi * n_both / sqrt(n_a n_b); r = 0 gives
+    Newcombe's independent-samples interval. Test: z with the pooled share and variance
+    p(1 - p) (1/n_a + 1/n_b - 2 phi n_both / (n_a n_b)).
+    """
+    (l_a, l_b), (u_a, u_b) = wilson_interval(
+        [a["count"], b["count"]], [a["n"], b["n"]], significance
+    )
+    p_a, p_b, n_a, n_b = a["share"], b["share"], a["n"], b["n"]
+    r = phi * n_both / np.sqrt(n_a * n_b)
+    down, up = (p_b - l_b, u_a - p_a), (u_b - p_b, p_a - l_a)
+    d = p_b - p_a
+    low = d - np.sqrt(max(down[0] ** 2 + down[1] ** 2 - 2 * r * down[0] * down[1], 0.0))
+    high = d + np.sqrt(max(up[0] ** 2 + up[1] ** 2 - 2 * r * up[0] * up[1], 0.0))
+    pooled = (a["count"] + b["count"]) / (n_a + n_b)
+    variance = pooled * (1 - pooled) * (1 / n_a + 1 / n_b - 2 * phi * n_both / (n_a * n_b))
     p = 1.0  # all or none ticked in both waves: no change to test
-    if 0 < a["count"] + b["count"] < a["n"] + b["n"]:
-        with np.errstate(divide="ignore", invalid="ignore"):  # its unused odds ratio at 0 or 1
-            p = test_proportions_2indep(
-                b["count"], b["n"], a["count"], a["n"], method="score", compare="diff"
-            ).pvalue
-    return {"estimate": b["share"] - a["share"], "conf_low": low, "conf_high": high, "p_value": p}
+    if variance > 0:
+        p = float(2 * stats.norm.sf(abs(d) / np.sqrt(variance)))
+    return {
+        "n_both": n_both,
+        "estimate": d,
+        "conf_low": max(low, -1.0),
+        "conf_high": min(high, 1.0),
+        "p_value": p,
+    }
 
 
 def wave_changes(
@@ -268,44 +312,43 @@ def wave_changes(
 ) -> pd.DataFrame:
     """Change in each option's share between consecutive waves, and first to last.
 
-    Only options asked (and answered) in both waves of a comparison appear. The interval is
-    Newcombe's hybrid score interval for a difference of independent proportions, at level
-    1 - `significance`; the p-value the score test, Holm-adjusted over every comparison of
+    Only options asked (and answered) in both waves of a comparison appear. Organisations
+    answering in both waves (n_both) are paired: see `_compare` for the interval (at level
+    1 - `significance`) and the test; p-values are Holm-adjusted over every comparison of
     the question. Columns question, option, comparison, wave_from, wave_to, n_from,
-    count_from, share_from, n_to, count_to, share_to, estimate, conf_low, conf_high, p_value,
-    p_holm.
+    count_from, share_from, n_to, count_to, share_to, n_both, estimate, conf_low,
+    conf_high, p_value, p_holm.
     """
     props = wave_proportions(survey, question, waves, significance=significance)
     props = props[props["n"] > 0].set_index("option")
+    rows = _question(survey, question, set(TICKED))
+    answers = rows[rows["answered"]].assign(ticked=lambda r: r["value"].eq("1"))
     order = list(dict.fromkeys(props["wave"]))
     steps = [("consecutive", a, b) for a, b in zip(order, order[1:], strict=False)]
     if len(order) > 2:
         steps.append(("first_to_last", order[0], order[-1]))
-    rows = []
+    out = []
     for comparison, w_from, w_to in steps:
         before, after = props[props["wave"] == w_from], props[props["wave"] == w_to]
         for option in before.index.intersection(after.index, sort=False):
             a, b = before.loc[option], after.loc[option]
-            rows.append(
+            n_both, phi = _overlap(answers, option, (w_from, w_to))
+            out.append(
                 {
                     "question": question,
                     "option": option,
                     "comparison": comparison,
                     "wave_from": w_from,
                     "wave_to": w_to,
-                    "n_from": a["n"],
-                    "count_from": a["count"],
-                    "share_from": a["share"],
-                    "n_to": b["n"],
-                    "count_to": b["count"],
-                    "share_to": b["share"],
-                    **_compare(a, b, significance),
+                    **{f"{k}_from": a[k] for k in ("n", "count", "share")},
+                    **{f"{k}_to": b[k] for k in ("n", "count", "share")},
+                    **_compare(a, b, n_both, phi, significance),
                 }
             )
-    out = pd.DataFrame(rows)
-    if not out.empty:
-        out["p_holm"] = _holm(out["p_value"])
-    return out
+    table = pd.DataFrame(out)
+    if not table.empty:
+        table["p_holm"] = _holm(table["p_value"])
+    return table
 
 
 def likert_summary(
@@ -363,16 +406,6 @@ def barriers_ranked(
 
 def change_table(changes: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     """wave_changes as published: options labelled, shares' difference, no counts of people."""
-    columns = [
-        "option",
-        "comparison",
-        "wave_from",
-        "wave_to",
-        "estimate",
-        "conf_low",
-        "conf_high",
-        "p_value",
-        "p_holm",
-    ]
-    out = changes.reindex(columns=columns).rename(columns={"estimate": "difference"})
+    columns = "option comparison wave_from wave_to estimate conf_low conf_high p_value p_holm"
+    out = changes.reindex(columns=columns.split()).rename(columns={"estimate": "difference"})
     return out.assign(option=out["option"].map(labels))

@@ -63,20 +63,32 @@ class Survey(_Strict):
 
     waves: list[str] = Field(min_length=1)
 
+    @field_validator("waves")
+    @classmethod
+    def _once_each(cls, waves: list[str]) -> list[str]:
+        """A wave listed twice would double its respondents."""
+        repeated = sorted({w for w in waves if waves.count(w) > 1})
+        if repeated:
+            raise ValueError(f"lists {', '.join(repeated)} more than once; list each wave once")
+        return waves
 
-Family = Literal["poisson", "negative_binomial"]  # the count models; pipeline.models fits them
+
+# The count models; pipeline.models.count.FITTERS fits each.
+Family = Literal["poisson", "negative_binomial", "censored_negative_binomial", "beta_binomial"]
 
 
 class Model(_Strict):
     """Every modelling choice for the provision models."""
 
-    family: Literal["auto", Family]  # auto: chosen by the overdispersion test and AIC
-    covariates: list[Literal["imd_z", "log_pop_z", "region"]]
+    family: Literal["auto", Family]  # auto: lowest AIC, Poisson unless alpha = 0 is rejected
+    covariates: list[Literal["imd_z", "log_pop_z", "region", "partial"]]
     reference_region: str
     significance: float = Field(gt=0, lt=0.5)  # level of the family choice and of change
     robust_se: bool
     nonresponse_imputations: int = Field(ge=2, le=200)
     seed: int = Field(ge=0)
+    combine_small: bool  # Isles of Scilly with Cornwall, City of London with Hackney
+    funnel_target: Literal["ndtms", "pooled"]  # England share (NDTMS) or the pooled share
 
 
 class Disclosure(_Strict):
@@ -87,11 +99,15 @@ class Disclosure(_Strict):
 
 
 class Report(_Strict):
-    """How the published section is titled and labelled."""
+    """How the published section is titled and labelled, and who publishes it when."""
 
     title: str
     synthetic: bool
     release_date: date  # printed on the section and the workbook; never the build's clock
+    publisher: str = Field(min_length=1)
+    contact: str = Field(min_length=1, description="who answers questions about the release")
+    next_update: str = Field(min_length=1, description="a date or 'To be announced'")
+    status: str = Field(min_length=1, description="e.g. 'Experimental analysis of synthetic data'")
 
 
 class Params(_Strict):

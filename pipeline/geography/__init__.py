@@ -21,6 +21,7 @@ from pipeline.geography.tables import (
     authorities,
     covariates,
     hexes,
+    ndtms,
     successor_map,
     successors,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "check_district_successors",
     "covariates",
     "hexes",
+    "ndtms",
     "normalise_name",
     "reaggregate_imd",
     "successor_map",

@@ -98,3 +98,9 @@ def aliases(reference_dir: Path) -> pd.DataFrame:
     if frame["ambiguous"].dtype != bool:  # read_csv parses true/false itself unless empty
         frame["ambiguous"] = frame["ambiguous"].astype(str).str.casefold() == "true"
     return frame
+
+
+def ndtms(reference_dir: Path) -> pd.DataFrame:
+    """Adults in treatment in England by financial year and sex (NDTMS):
+    [financial_year, sex, adults_in_treatment]."""
+    return _table(reference_dir, "ndtms_england")

@@ -24,7 +24,7 @@ def fit_item_gee(frame: pd.DataFrame, covariates: list[str], reference_region: s
     (authority-specific) odds ratios a random-intercept model would give.
     """
     rows = responders(one_round(frame))
-    keep = ["la_code", *(c for c in ("region", "imd_z", "log_pop_z") if c in covariates)]
+    keep = ["la_code", *(c for c in ("region", "imd_z", "log_pop_z", "partial") if c in covariates)]
     long = rows.melt(id_vars=keep, value_vars=list(ITEM_IDS), var_name="item", value_name="ans")
     long = long.assign(offered=long["ans"].eq("yes").astype(float)).sort_values("la_code")
     formula = (
@@ -43,7 +43,8 @@ def fit_item_gee(frame: pd.DataFrame, covariates: list[str], reference_region: s
 def adjusted_item_prevalence(gee: Any) -> pd.DataFrame:
     """Covariate-adjusted share offering each item, by marginal standardisation.
 
-    For each item, predict for every responding authority as if asked about that item, and
+    For each item, predict for every responding authority as if asked about that item (and
+    as if it had answered in full, when the model has the partial-response term), and
     average. 95% intervals by the delta method with the GEE's robust covariance, formed on
     the logit scale so they stay in (0, 1).
     Returns [item, label, estimate, conf_low, conf_high].
@@ -51,6 +52,8 @@ def adjusted_item_prevalence(gee: Any) -> pd.DataFrame:
     names = [tidy_term(n) for n in gee.model.exog_names]
     _, first = np.unique(gee.model.groups, return_index=True)
     base = pd.DataFrame(gee.model.exog[first], columns=names)  # one row per authority
+    if "partial" in base:
+        base["partial"] = 0.0
     item_cols = [n for n in names if n.startswith("item[")]
     beta, cov = gee.params.to_numpy(), gee.cov_params().to_numpy()
     rows = []

@@ -42,3 +42,49 @@ def item_shares(frame: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
         conf_low=low,
         conf_high=high,
     )[[*keys, "item", "label", "n", "offering", "share", "conf_low", "conf_high"]]
+
+
+def item_share_bounds(frame: pd.DataFrame) -> pd.DataFrame:
+    """Share of responding authorities offering each item with blank answers set aside.
+
+    A blank (unknown or not held) is missing, not "no": `share` is yes among the authorities
+    that answered the item yes or no, with a Wilson 95% interval; `lower` counts blanks as
+    no (the shares of `item_shares`) and `upper` counts them as yes.
+    Returns [round, item, label, n, yes, no, blank, share, conf_low, conf_high, lower,
+    upper].
+    """
+    long = responders(frame).melt(
+        id_vars=["round"], value_vars=list(ITEM_IDS), var_name="item", value_name="answer"
+    )
+    out = (
+        long.assign(yes=long["answer"].eq("yes"), no=long["answer"].eq("no"))
+        .groupby(["round", "item"], sort=False)
+        .agg(n=("answer", "size"), yes=("yes", "sum"), no=("no", "sum"))
+        .reset_index()
+    )
+    answered = out["yes"] + out["no"]
+    low, high = wilson_interval(out["yes"], answered, significance=0.05)
+    return out.assign(
+        label=out["item"].map(ITEM_LABELS),
+        blank=out["n"] - answered,
+        share=out["yes"] / answered.where(answered > 0),
+        conf_low=low,
+        conf_high=high,
+        lower=out["yes"] / out["n"],
+        upper=(out["n"] - out["no"]) / out["n"],
+    )[
+        [
+            "round",
+            "item",
+            "label",
+            "n",
+            "yes",
+            "no",
+            "blank",
+            "share",
+            "conf_low",
+            "conf_high",
+            "lower",
+            "upper",
+        ]
+    ]

@@ -13,9 +13,9 @@ from scipy import stats
 
 from pipeline.config import Family
 from pipeline.models.count import FITTERS, fit_count, irr_table
+from pipeline.models.fitted import draw_items
 from pipeline.models.frame import formula_rhs, one_round, tidy_term
 from pipeline.models.regions import region_lr
-from pipeline.taxonomy import K_ITEMS
 
 
 def fit_response_model(frame: pd.DataFrame, covariates: list[str], reference_region: str) -> Any:
@@ -70,11 +70,7 @@ def _imputed(
     draws = rng.multivariate_normal(complete.params, complete.cov_params(), size=n_imputations)
     estimates, variances = [], []
     for params in draws:
-        mu = np.exp(exog.to_numpy()[missing] @ params[:n_beta])
-        if family == "negative_binomial":
-            shape = 1.0 / max(params[n_beta], 1e-8)
-            mu = rng.gamma(shape, mu / shape)
-        result = fit_completed(np.minimum(rng.poisson(mu), K_ITEMS).astype(float))
+        result = fit_completed(draw_items(params, family, exog.to_numpy()[missing], rng))
         estimates.append(result.params.to_numpy()[:n_beta])
         variances.append(np.diag(result.cov_params().to_numpy())[:n_beta])
     pooled = _rubin(np.array(estimates), np.array(variances))
@@ -97,7 +93,7 @@ def nonresponse_sensitivity(
 
     complete_cases: responders only. multiple_imputation: non-responders' n_items drawn
     `n_imputations` times from the fitted model (parameters drawn from their asymptotic
-    normal sampling distribution, then counts from the Poisson or NB2, capped at K),
+    normal sampling distribution, then counts from the chosen family, capped at K),
     combined by Rubin's rules; missing at random given the covariates. zero_items:
     non-responders offer nothing (a bound). Model-based SEs throughout.
     Returns [scenario, term, estimate, conf_low, conf_high, p_value, n] with IRRs.

@@ -7,6 +7,7 @@ from scipy import stats
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from pipeline import change as c
+from pipeline import models
 from pipeline.taxonomy import ITEM_IDS
 
 ROUNDS = ("2021", "2024")
@@ -24,6 +25,7 @@ def _common(first: list[str], second: list[str], items=(None, None)) -> pd.DataF
                 "la_name": f"LA {i} ({name})",
                 "region_name": "London",
                 "responded": True,
+                "status": "full",
                 "inherited": i == 0,
                 **dict.fromkeys(ITEM_IDS, "no"),
                 "women_groups": answer,
@@ -108,12 +110,41 @@ def test_paired_items_change():
 
 def test_dumbbell_data_sorted_by_change_with_current_names():
     common = _common(["no"] * 3, ["no"] * 3, items=([5, 1, 2], [3, 3, 0]))
-    out = c.dumbbell_data(common, ROUNDS)
+    out = c.dumbbell_data(models.shrunken_change(c.item_pairs(common, ROUNDS)))
     assert out["la_code"].tolist() == ["E01", "E00", "E02"]
     assert out["change"].tolist() == [2, -2, -2]
     assert out[["before", "after"]].iloc[0].tolist() == [1, 3]
     assert out["la_name"].iloc[0] == "LA 1 (2024)"
     assert out["inherited"].tolist() == [False, True, False]
+
+
+def test_dumbbell_chooses_by_shrunken_change_not_raw_change():
+    # LA 0 rises most (3 to 9 items), but its first answer was partial, and partial first
+    # answers double at the next full one (LA 2-9: 3 to 6). LA 1 rises from 5 to 10 with
+    # full answers both times: the largest change once partial answers are allowed for.
+    before = [3, 5] + [3] * 8 + [6] * 10
+    after = [9, 10] + [6] * 8 + [6] * 10
+    common = _common(["no"] * 20, ["no"] * 20, items=(before, after))
+    first = common["round"] == "2021"
+    common.loc[
+        first & common["la_code"].isin([f"E{i:02d}" for i in [0, *range(2, 10)]]), "status"
+    ] = "partial"
+    out = c.dumbbell_data(models.shrunken_change(c.item_pairs(common, ROUNDS)), show=1)
+    assert len(out) == 2
+    assert out["la_code"].iloc[0] == "E01"
+    assert "E00" not in out["la_code"].tolist()
+    raw = out["change"].max()
+    assert raw < 6  # the raw extreme, LA 0, is not shown
+
+
+def test_item_pairs_give_the_conditional_ratio_of_items():
+    before, after = [3, 4, 5, 6, 2], [4, 5, 6, 8, 2]
+    common = _common(["no"] * 5, ["no"] * 5, items=(before, after))
+    pairs = c.item_pairs(common, ROUNDS)
+    assert pairs[["partial_1", "partial_2"]].to_numpy().sum() == 0
+    out = models.round_change(pairs).set_index("term")
+    assert out.at["round", "estimate"] == pytest.approx(25 / 20)
+    assert out.at["round", "n_pairs"] == 5
 
 
 def _survey() -> pd.DataFrame:
@@ -189,6 +220,45 @@ def test_wave_changes_compare_only_options_asked_in_both_waves():
     low, high = confint_proportions_2indep(3, 3, 1, 5, method="newcomb", compare="diff")
     assert (row["conf_low"], row["conf_high"]) == pytest.approx((low, high))
     assert out["p_holm"].min() == pytest.approx(min(1, 4 * out["p_value"].min()))
+
+
+def _two_waves(first: list[int], second: list[int], orgs_second: list[str]) -> pd.DataFrame:
+    rows = [("2021", f"org{i}", v) for i, v in enumerate(first)]
+    rows += [("2023", org, v) for org, v in zip(orgs_second, second, strict=True)]
+    return pd.DataFrame(
+        [(w, o, "barrier", "childcare", str(v), "answered") for w, o, v in rows],
+        columns=["wave", "org_id", "question", "option", "value", "status"],
+    )
+
+
+def test_wave_changes_without_overlap_are_newcombe_and_the_two_sample_z_test():
+    first, second = [1] * 12 + [0] * 18, [1] * 20 + [0] * 15
+    survey = _two_waves(first, second, [f"new{i}" for i in range(35)])
+    row = c.wave_changes(survey, "barrier", significance=SIGNIFICANCE).iloc[0]
+    assert row["n_both"] == 0
+    low, high = confint_proportions_2indep(20, 35, 12, 30, method="newcomb", compare="diff")
+    assert (row["conf_low"], row["conf_high"]) == pytest.approx((low, high))
+    table = np.array([[12, 18], [20, 15]])
+    p = stats.chi2_contingency(table, correction=False)[1]  # Pearson = pooled z squared
+    assert row["p_value"] == pytest.approx(p)
+
+
+def test_wave_changes_pair_organisations_answering_both_waves():
+    # The same 30 organisations answer both waves, 26 of them alike: the shares' difference
+    # is much better determined than two independent samples would allow.
+    first = [1] * 12 + [0] * 18
+    second = [1] * 12 + [0] * 14 + [1] * 4
+    survey = _two_waves(first, second, [f"org{i}" for i in range(30)])
+    row = c.wave_changes(survey, "barrier", significance=SIGNIFICANCE).iloc[0]
+    assert row["n_both"] == 30
+    low, high = confint_proportions_2indep(16, 30, 12, 30, method="newcomb", compare="diff")
+    assert row["conf_high"] - row["conf_low"] < 0.6 * (high - low)
+    assert row["conf_low"] < 4 / 30 < row["conf_high"]
+    # Paired, the pooled z's variance is p(1 - p) (2/30) (1 - phi): phi of the 2 x 2 table.
+    phi = np.corrcoef(first, second)[0, 1]
+    pooled = 28 / 60
+    z = (4 / 30) / np.sqrt(pooled * (1 - pooled) * (2 / 30) * (1 - phi))
+    assert row["p_value"] == pytest.approx(2 * stats.norm.sf(z))
 
 
 def test_wave_changes_with_no_ticks_in_either_wave_has_p_one():

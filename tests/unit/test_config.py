@@ -28,7 +28,8 @@ def test_committed_params_are_valid():
             "model",
             "family",
             "nb",
-            "params.yaml: model.family must be one of auto, poisson, negative_binomial (got 'nb')",
+            "params.yaml: model.family must be one of auto, poisson, negative_binomial, "
+            "censored_negative_binomial, beta_binomial (got 'nb')",
         ),
         ("foi", "fuzzy_threshold", "high", "foi.fuzzy_threshold must be a valid number"),
         ("foi", "fuzzy_threshold", 120, "foi.fuzzy_threshold must be less than or equal to 100"),

@@ -1,9 +1,13 @@
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 
 from pipeline import funnel as f
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _responses(adults, women, adults_flag=None, women_flag=None) -> pd.DataFrame:
@@ -76,7 +80,7 @@ def test_overdispersed_limits_add_tau2_to_the_binomial_variance():
 
 def test_overdispersion_by_hand():
     z = np.arange(-4.5, 5)  # winsorised at the 10th/90th percentiles: +-4.5 become +-3.6
-    result = f.overdispersion(z, np.full(10, 0.1))
+    result = f.overdispersion(z, np.full(10, 0.1), winsorise=0.1)
     assert result.phi == pytest.approx((2 * 3.6**2 + 2 * (3.5**2 + 2.5**2 + 1.5**2 + 0.5**2)) / 10)
     # equal weights w = 100: denominator sum w - sum w^2 / sum w = 9 w
     assert result.tau2 == pytest.approx((10 * result.phi - 9) / 900)
@@ -89,9 +93,18 @@ def test_no_overdispersion_gives_tau2_zero():
     assert result.tau2 == 0 and result.phi == 0 and result.p_value == 1
 
 
-def test_winsorise_zero_keeps_the_extremes():
+def test_unwinsorised_by_default_the_dersimonian_laird_estimate():
     z = np.arange(-4.5, 5)
-    assert f.overdispersion(z, np.ones(10), winsorise=0).phi == pytest.approx(np.mean(z**2))
+    assert f.overdispersion(z, np.ones(10)).phi == pytest.approx(np.mean(z**2))
+    # DerSimonian-Laird with y = share, v = se^2: Q = sum w (y - target)^2 = sum z^2 when the
+    # target is the weighted mean, tau^2 = (Q - (I - 1)) / (sum w - sum w^2 / sum w).
+    se = np.array([0.01, 0.02, 0.015, 0.03, 0.01])
+    y = np.array([0.30, 0.36, 0.27, 0.40, 0.33])
+    w = 1 / se**2
+    target = np.sum(w * y) / np.sum(w)
+    q = np.sum(w * (y - target) ** 2)
+    tau2 = (q - 4) / (w.sum() - (w**2).sum() / w.sum())
+    assert f.overdispersion((y - target) / se, se).tau2 == pytest.approx(tau2)
 
 
 def _spread() -> pd.DataFrame:
@@ -99,29 +112,39 @@ def _spread() -> pd.DataFrame:
     return data.assign(target=0.3)
 
 
-def test_outliers_unadjusted_and_adjusted():
-    out = f.outliers(_spread(), tau2=0.5)
-    unadjusted = out[out["limits"] == f.UNADJUSTED]
-    assert sorted(
-        zip(unadjusted["la_code"], unadjusted["level"], unadjusted["side"], strict=True)
-    ) == [
+def test_outliers_are_named_against_the_adjusted_limits_only():
+    out = f.outliers(_spread(), tau2=0.0)  # tau2 = 0: the exact binomial limits
+    assert sorted(zip(out["la_code"], out["level"], out["side"], strict=True)) == [
         ("E06000000", 0.95, "above"),
         ("E06000000", 0.998, "above"),
         ("E06000001", 0.95, "below"),
         ("E06000001", 0.998, "below"),
     ]
-    assert out[out["limits"] == f.ADJUSTED].empty  # tau2 = 0.5 makes every limit 0 to 1
+    assert set(out["limits"]) == {f.ADJUSTED}
+    assert f.outliers(_spread(), tau2=0.5).empty  # tau2 = 0.5 makes every limit 0 to 1
     assert list(out.columns) == ["la_code", "la_name", "region_name", "limits", "level", "side"]
 
 
 def test_outliers_agree_with_the_limits_at_each_n():
     data = _spread()
-    limits = f.funnel_limits(0.3, data["n"], levels=(0.95,)).iloc[0]
-    out = f.outliers(data, tau2=0.0, levels=(0.95,))
+    limits = f.funnel_limits(0.3, data["n"], tau2=0.001, levels=(0.95,)).iloc[0]
+    out = f.outliers(data, tau2=0.001, levels=(0.95,))
     outside = (data["share"] < limits["lower"]) | (data["share"] > limits["upper"])
-    assert set(out.loc[out["limits"] == f.UNADJUSTED, "la_code"]) == set(
-        data.loc[outside, "la_code"]
-    )
+    assert set(out["la_code"]) == set(data.loc[outside, "la_code"])
+
+
+def test_expected_false_flags_are_n_times_the_tail():
+    assert f.expected_false_flags(106) == pytest.approx({"0.95": 5.3, "0.998": 0.212})
+
+
+def test_ndtms_target_is_the_latest_year_begun_by_the_round():
+    ndtms = pd.read_csv(ROOT / "data/reference/ndtms_england.csv")
+    assert f.ndtms_target(ndtms, 2024) == (pytest.approx(94_135 / 289_215), "2021/22")
+    share, year = f.ndtms_target(ndtms, 2015)
+    row = ndtms[ndtms["financial_year"] == "2015/16"].set_index("sex")["adults_in_treatment"]
+    assert (share, year) == (pytest.approx(row["female"] / row["total"]), "2015/16")
+    with pytest.raises(ValueError, match="no NDTMS financial year begins by 2001"):
+        f.ndtms_target(ndtms, 2001)
 
 
 def test_limit_grid_spans_one_to_the_largest_n():
@@ -137,17 +160,49 @@ def test_publishable_funnel_hides_shares_that_would_reveal_small_counts():
     assert out["z"].isna().tolist() == [True, True, False, True]
     assert out["n"].tolist()[:3] == [200, 200, 205]
     assert out["women"].iloc[2] == 60
-    assert out["share"].iloc[2] == pytest.approx(61 / 203)
+    # The share and z come from the rounded counts: 61 of 203 cannot be read back.
+    assert out["share"].iloc[2] == pytest.approx(60 / 205)
+    theta = data["target"].iloc[0]
+    assert out["z"].iloc[2] == pytest.approx(
+        (60 / 205 - theta) / np.sqrt(theta * (1 - theta) / 205)
+    )
 
 
-def test_chart_limits_are_long_with_one_kind_per_adjustment():
+def _consistent(women: int, n: int, share: float) -> list[tuple[int, int]]:
+    """Every (women, adults) within rounding to 5 of the published counts whose share, to
+    six decimals, is the published share: what a hostile reader can narrow the truth to."""
+    return [
+        (w, a)
+        for a in range(n - 2, n + 3)
+        for w in range(women - 2, women + 3)
+        if round(w / a, 6) == round(share, 6)
+    ]
+
+
+def test_published_shares_do_not_give_back_the_exact_counts():
+    rng = np.random.default_rng(3)
+    adults = rng.integers(200, 3000, 60)
+    women = rng.binomial(adults, 0.32)
+    data = f.funnel_data(_responses(list(adults), list(women)))
+    out = f.publishable_funnel(data, suppress_below=8, round_to=5)
+    exact_share_leaks = 0
+    for (_, row), a, w in zip(out.iterrows(), adults, women, strict=True):
+        # Published: nothing beyond the rounded counts themselves.
+        assert _consistent(row["women"], row["n"], row["share"]) == [(row["women"], row["n"])]
+        # A share of the exact counts beside the rounded ones would single out the truth.
+        exact_share_leaks += _consistent(row["women"], row["n"], w / a) == [(w, a)]
+    assert exact_share_leaks >= 55
+
+
+def test_chart_limits_are_the_adjusted_limits_only():
     out = f.chart_limits(0.3, np.array([100, 400]), tau2=0.002)
     assert {"n", "level", "lower", "upper", "kind"} <= set(out.columns)
-    assert out.groupby("kind").size().to_dict() == {f.ADJUSTED: 4, f.UNADJUSTED: 4}
+    assert out.groupby("kind").size().to_dict() == {f.ADJUSTED: 4}
     long = f.funnel_limits(0.3, [400], 0.002, (0.998,))
-    adjusted = out[(out["kind"] == f.ADJUSTED) & (out["n"] == 400) & (out["level"] == 0.998)]
+    adjusted = out[(out["n"] == 400) & (out["level"] == 0.998)]
     assert adjusted["upper"].iloc[0] == pytest.approx(long["upper"].iloc[0])
-    assert set(f.chart_limits(0.3, np.array([100]), tau2=0.0)["kind"]) == {f.UNADJUSTED}
+    exact = f.chart_limits(0.3, np.array([100]), tau2=0.0)
+    assert exact["upper"].tolist() == f.funnel_limits(0.3, [100])["upper"].tolist()
 
 
 def test_chart_points_leave_out_withheld_authorities_and_mark_outliers():
@@ -157,3 +212,28 @@ def test_chart_points_leave_out_withheld_authorities_and_mark_outliers():
     assert points["label"].tolist() == ["LA 1", "LA 2", "LA 3"]
     assert points["outlier"].tolist() == [True, False, False]
     assert points["n"].tolist() == [1000, 1000, 1000]
+
+
+def test_robust_tau2_is_consistent_and_barely_moved_by_outliers():
+    rng = np.random.default_rng(11)
+    n, theta, tau2 = 20_000, 0.3, 0.0009
+    adults = rng.integers(100, 4000, n)
+    se = np.sqrt(theta * (1 - theta) / adults)
+    share = theta + rng.normal(0, np.sqrt(tau2 + se**2))
+    z = (share - theta) / se
+    robust = f.robust_overdispersion(z, se)
+    assert robust.tau2 == pytest.approx(tau2, rel=0.05)
+    assert robust.phi == pytest.approx(np.mean(z**2))
+    # Its defining equation: capped squared standardised z-scores average E min(chi2_1, 4).
+    u2 = z**2 / (1 + robust.tau2 / se**2)
+    expected = stats.chi2.cdf(4, 3) + 4 * stats.chi2.sf(4, 1)
+    assert np.mean(np.minimum(u2, 4)) == pytest.approx(expected, abs=1e-9)
+    # 1% of authorities 0.15 off: the plain moment estimate jumps, the robust one barely.
+    off = share + np.where(np.arange(n) < n // 100, 0.15, 0.0)
+    z_off = (off - theta) / se
+    assert f.overdispersion(z_off, se).tau2 > 1.2 * tau2
+    assert f.robust_overdispersion(z_off, se).tau2 < 1.06 * tau2
+
+
+def test_robust_tau2_is_zero_without_overdispersion():
+    assert f.robust_overdispersion(np.zeros(20), np.full(20, 0.05)).tau2 == 0

@@ -10,13 +10,18 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
-from scipy import special, stats
+from scipy import integrate, special, stats
 from statsmodels.stats.meta_analysis import combine_effects
+from statsmodels.stats.proportion import proportion_confint
+from statsmodels.tools.numdiff import approx_fprime
 
 from pipeline import config, models
 from pipeline.models.count import FITTERS
+from pipeline.models.fitted import draw_items
+from pipeline.models.likelihoods import CensoredNegativeBinomial
 from pipeline.models.nonresponse import _rubin
 from pipeline.models.regions import _q_profile
+from pipeline.models.variation import decile_ratio, median_ratio
 from pipeline.synth import provision
 from pipeline.synth.provision import TRUTH
 from pipeline.taxonomy import ITEM_IDS, K_ITEMS
@@ -84,21 +89,29 @@ def randhie() -> pd.DataFrame:
 
 def test_count_models_equal_direct_statsmodels_fits(randhie):
     covariates = ["lncoins", "idp", "lpi", "physlm", "disea"]
-    fitted = models.fit_count_models(randhie, covariates, reference_region="unused")
+    fitted = {
+        f: models.fit_count(randhie, covariates, "unused", f)
+        for f in ("poisson", "negative_binomial")
+    }
     formula = "mdvis ~ lncoins + idp + lpi + physlm + disea"
     poisson = smf.poisson(formula, randhie).fit(disp=0)
     nb = smf.negativebinomial(formula, randhie).fit(disp=0, maxiter=200)
-    np.testing.assert_allclose(fitted.poisson.params, poisson.params, rtol=1e-6)
-    np.testing.assert_allclose(fitted.negative_binomial.params, nb.params, rtol=1e-6)
-    np.testing.assert_allclose(fitted.negative_binomial.bse, nb.bse, rtol=1e-6)
-    lr = 2 * (nb.llf - poisson.llf)
-    assert fitted.p_alpha == pytest.approx(0.5 * stats.chi2.sf(lr, 1))
-    table = models.irr_table(fitted.negative_binomial, robust=True)
+    np.testing.assert_allclose(fitted["poisson"].params, poisson.params, rtol=1e-6)
+    np.testing.assert_allclose(fitted["negative_binomial"].params, nb.params, rtol=1e-6)
+    np.testing.assert_allclose(fitted["negative_binomial"].bse, nb.bse, rtol=1e-6)
+    table = models.irr_table(fitted["negative_binomial"], robust=True)
     robust = nb.model.fit(start_params=nb.params, disp=0, cov_type="HC0")
     np.testing.assert_allclose(table["estimate"], np.exp(nb.params.iloc[:-1]), rtol=1e-6)
     np.testing.assert_allclose(
         table["conf_high"], np.exp(robust.conf_int().iloc[:-1, 1]), rtol=1e-6
     )
+
+
+def test_boundary_lr_test_of_alpha_is_half_the_chi_squared_tail(frame):
+    fitted = models.fit_count_models(frame, COVARIATES, LONDON)
+    lr = 2 * (fitted.negative_binomial.llf - fitted.poisson.llf)
+    assert fitted.lr_alpha == pytest.approx(lr)
+    assert fitted.p_alpha == pytest.approx(0.5 * stats.chi2.sf(lr, 1))
 
 
 # --- (b) known truth: interval coverage and recovery -------------------------------------
@@ -159,18 +172,37 @@ def test_every_count_family_has_one_fitter_and_params_accept_it():
     assert set(typing.get_args(family)) == {"auto", *FITTERS}
 
 
-def test_choose_family_picks_poisson_on_poisson_data_and_nb2_when_overdispersed():
+@pytest.mark.filterwarnings("ignore::statsmodels.tools.sm_exceptions.HessianInversionWarning")
+def test_choose_family_picks_poisson_without_overdispersion_else_the_lowest_aic():
     nearly_poisson = dataclasses.replace(TRUTH, alpha=1e-6)
     poisson = models.fit_count_models(_frame(3, n=300, truth=nearly_poisson), COVARIATES, LONDON)
     family, reason = models.choose_family(poisson, "auto", 0.05)
     assert family == "poisson"
-    assert reason.startswith("no clear overdispersion")
-    overdispersed = models.fit_count_models(_frame(3, n=300), COVARIATES, LONDON)
+    assert reason.startswith("no clear overdispersion: AIC ")
+    # The generator's own model (NB2 capped at 13) fits its data best.
+    data = _frame(3, n=300)
+    assert (data["n_items"] == K_ITEMS).sum() > 0
+    overdispersed = models.fit_count_models(data, COVARIATES, LONDON)
     assert overdispersed.p_alpha < 0.05
-    assert models.choose_family(overdispersed, "auto", 0.05)[0] == "negative_binomial"
+    family, reason = models.choose_family(overdispersed, "auto", 0.05)
+    aic = {f: r.aic for f, r in overdispersed.fits().items()}
+    assert family == min(aic, key=aic.get) == "censored_negative_binomial"
+    assert reason.startswith("lowest AIC, NB2 censored at 13: AIC NB2 censored at 13 ")
     assert models.choose_family(overdispersed, "poisson", 0.05)[0] == "poisson"
-    with pytest.raises(ValueError, match="family must be auto, poisson or negative_binomial"):
+    with pytest.raises(ValueError, match="family must be auto or one of poisson, negative_bin"):
         models.choose_family(overdispersed, "gamma", 0.05)
+
+
+def test_a_censored_nb2_with_no_count_at_k_is_nb2_and_ties_go_to_nb2():
+    rows = _frame(5)
+    rows = rows[rows["n_items"].fillna(0) < K_ITEMS]
+    fitted = models.fit_count_models(rows, COVARIATES, LONDON)
+    nb, censored = fitted.negative_binomial, fitted.censored_negative_binomial
+    assert censored.llf == pytest.approx(nb.llf, abs=1e-5)
+    np.testing.assert_allclose(censored.params.iloc[:-1], nb.params.iloc[:-1], atol=1e-4)
+    assert np.exp(censored.params["log_alpha"]) == pytest.approx(nb.params["alpha"], rel=1e-3)
+    order = models.family_comparison(fitted, "negative_binomial")["model"].tolist()
+    assert order.index("negative_binomial") == order.index("censored_negative_binomial") - 1
 
 
 # --- (d) each function on small frames ---------------------------------------------------
@@ -299,13 +331,16 @@ def test_quasi_binomial_scale_is_pearson_and_not_divided_by_k(frame):
     assert fit.scale > 1.5  # NB2 data are overdispersed relative to the binomial
 
 
-def test_family_comparison_ranks_by_aic(frame):
+def test_family_comparison_ranks_by_aic_and_marks_the_chosen_family(frame):
     fitted = models.fit_count_models(frame, COVARIATES, LONDON)
-    out = models.family_comparison(fitted, models.fit_beta_binomial(frame, COVARIATES, LONDON))
-    assert sorted(out["model"]) == ["beta_binomial", "negative_binomial", "poisson"]
+    out = models.family_comparison(fitted, "negative_binomial")
+    assert sorted(out["model"]) == sorted(FITTERS)
     assert out["aic"].is_monotonic_increasing
-    assert out["favoured"].tolist() == [True, False, False]
+    assert out["favoured"].tolist() == [True, False, False, False]
+    assert out.set_index("model")["chosen"].to_dict()["negative_binomial"]
+    assert out["chosen"].sum() == 1
     assert out.set_index("model").at["poisson", "n_params"] == 11
+    assert out.set_index("model").at["censored_negative_binomial", "n_params"] == 12
 
 
 def test_adjusted_item_prevalence_follows_item_weights(frame):
@@ -396,3 +431,322 @@ def test_beta_binomial_recovers_rho_and_mean():
     assert fit.params["x"] == pytest.approx(0.3, abs=0.06)
     low, high = fit.conf_int().loc["logit_rho"]
     assert low < special.logit(rho) < high
+
+
+# --- (f) the NB2 censored at K -----------------------------------------------------------
+
+
+def _censored_data(seed: int, n: int, alpha: float = 0.3) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    x = np.column_stack([np.ones(n), rng.normal(size=n)])
+    mu = np.exp(x @ np.array([1.6, 0.4]))
+    y = np.minimum(rng.poisson(mu * rng.gamma(1 / alpha, alpha, n)), K_ITEMS)
+    return y.astype(float), x
+
+
+def test_censored_nb2_likelihood_is_scipys_pmf_below_k_and_survival_at_k():
+    y, x = _censored_data(1, 200)
+    model = CensoredNegativeBinomial(y, x)
+    params = np.array([1.5, 0.3, np.log(0.4)])
+    mu, r = np.exp(x @ params[:2]), 1 / 0.4
+    expected = np.where(
+        y < K_ITEMS,
+        stats.nbinom.logpmf(y, r, r / (r + mu)),
+        stats.nbinom.logsf(K_ITEMS - 1, r, r / (r + mu)),
+    )
+    assert (y == K_ITEMS).sum() > 5
+    np.testing.assert_allclose(model.loglikeobs(params), expected, rtol=1e-12)
+    numeric = approx_fprime(params, model.loglike, centered=True)
+    np.testing.assert_allclose(model.score(params), numeric, rtol=1e-6)
+    with pytest.raises(ValueError, match="whole numbers from 0 to 13"):
+        CensoredNegativeBinomial(np.array([14.0, 2.0]), x[:2])
+
+
+def test_censored_nb2_recovers_the_generator_where_plain_nb2_does_not():
+    y, x = _censored_data(2, 4000)
+    assert (y == K_ITEMS).mean() > 0.05
+    fit = CensoredNegativeBinomial(y, x).fit()
+    truth = np.array([1.6, 0.4, np.log(0.3)])
+    assert np.all(np.abs(fit.params - truth) < 3.5 * fit.bse)
+    plain = sm.NegativeBinomial(y, x).fit(disp=0)
+    assert plain.params[1] < 0.4 - 3.5 * plain.bse[1]  # the cap attenuates the slope
+
+
+def _cox_reid_by_glm(y: np.ndarray, x: np.ndarray, alpha: float) -> tuple[float, np.ndarray]:
+    """l_p(alpha) - 1/2 log det(X' W X), W = mu / (1 + alpha mu), from an NB2 GLM with
+    alpha fixed (with no count at K the censored NB2 is NB2); and its coefficients."""
+    glm = sm.GLM(y, x, family=sm.families.NegativeBinomial(alpha=alpha)).fit()
+    w = glm.fittedvalues / (1 + alpha * glm.fittedvalues)
+    return glm.llf - 0.5 * np.linalg.slogdet(x.T @ (x * w[:, None]))[1], glm.params
+
+
+def test_cox_reid_alpha_maximises_the_adjusted_profile_and_bounds_its_interval():
+    y, x = _censored_data(3, 300)
+    keep = y < K_ITEMS
+    y, x = y[keep], x[keep]
+    fit = CensoredNegativeBinomial(y, x).fit()
+    out = models.cox_reid(fit)
+    assert out.conf_low < out.estimate < out.conf_high
+    assert out.estimate > np.exp(fit.params[-1])  # the adjustment raises alpha
+    top, beta = _cox_reid_by_glm(y, x, out.estimate)
+    for nearby in (out.estimate * 1.02, out.estimate / 1.02):
+        assert _cox_reid_by_glm(y, x, nearby)[0] < top
+    for limit in (out.conf_low, out.conf_high):
+        drop = 2 * (top - _cox_reid_by_glm(y, x, limit)[0])
+        assert drop == pytest.approx(stats.chi2.ppf(0.95, 1), abs=5e-3)
+    np.testing.assert_allclose(out.result.params[:-1], beta, atol=1e-4)
+    assert np.exp(out.result.params[-1]) == pytest.approx(out.estimate)
+    assert out.alpha() == {
+        "estimate": out.estimate,
+        "conf_low": out.conf_low,
+        "conf_high": out.conf_high,
+    }
+
+
+def test_reader_scales_of_alpha_agree_with_simulated_gamma_frailties():
+    rng = np.random.default_rng(4)
+    alpha = 0.31
+    g = rng.gamma(1 / alpha, alpha, size=(2, 400_000))
+    ratio = np.maximum(g[0] / g[1], g[1] / g[0])
+    assert float(median_ratio(alpha)) == pytest.approx(np.median(ratio), rel=0.005)
+    deciles = np.quantile(g[0], [0.1, 0.9])
+    assert float(decile_ratio(alpha)) == pytest.approx(deciles[1] / deciles[0], rel=0.01)
+    assert float(median_ratio(0.0)) == float(decile_ratio(0.0)) == 1.0
+    table = models.variation_table({"estimate": 0.31, "conf_low": 0.21, "conf_high": 0.46})
+    assert table["quantity"].tolist() == ["alpha", "median_ratio", "decile_ratio"]
+    assert (table["conf_low"] < table["estimate"]).all()
+    assert (table["estimate"] < table["conf_high"]).all()
+
+
+def test_level_of_an_intercept_only_poisson_is_the_mean_with_its_exact_interval():
+    # Poisson MLE of exp(b0) is the mean count; its observed information is n * mean.
+    frame = _frame(6).assign(round="r")
+    fit = models.fit_count(frame, [], LONDON, "poisson")
+    rows = frame[frame["n_items"].notna()]
+    out = models.level(fit, "poisson", frame)
+    mean = rows["n_items"].astype(float).mean()
+    half = stats.norm.ppf(0.975) / np.sqrt(len(rows) * mean)
+    assert out["estimate"] == pytest.approx(mean)
+    assert out["conf_low"] == pytest.approx(mean * np.exp(-half), rel=1e-5)
+    assert out["conf_high"] == pytest.approx(mean * np.exp(half), rel=1e-5)
+    assert out["n_units"] == len(frame)
+
+
+def test_level_of_the_censored_model_is_the_mean_of_capped_nb2_counts(frame):
+    fit = models.fit_count(frame, COVARIATES, LONDON, "censored_negative_binomial")
+    out = models.level(fit, "censored_negative_binomial", frame)
+    x = np.asarray(
+        smf.glm(f"n_items ~ {frame_rhs()}", frame.fillna({"n_items": 0})).exog
+    )  # every authority, responders or not
+    mu, r = np.exp(x @ fit.params.to_numpy()[:-1]), np.exp(-fit.params["log_alpha"])
+    capped = sum(stats.nbinom.sf(j, r, r / (r + mu)) for j in range(K_ITEMS))  # E min(Y, K)
+    assert out["estimate"] == pytest.approx(capped.mean(), rel=1e-9)
+    assert out["conf_low"] < out["estimate"] < out["conf_high"]
+
+
+def frame_rhs() -> str:
+    return f'C(region, Treatment(reference="{LONDON}")) + imd_z + log_pop_z'
+
+
+def test_cooks_distance_is_exact_deletion_with_the_model_covariance(frame):
+    fit = models.fit_count(frame, ["imd_z", "log_pop_z"], LONDON, "poisson")
+    distance = models.cooks_distance(fit)
+    rows = frame[frame["n_items"].notna()].astype({"n_items": float})
+    glm = smf.glm("n_items ~ imd_z + log_pop_z", rows, family=sm.families.Poisson()).fit()
+    precision = np.linalg.inv(glm.cov_params().to_numpy())
+    for i in (0, int(np.argmax(distance))):
+        dropped = smf.glm(
+            "n_items ~ imd_z + log_pop_z", rows.drop(rows.index[i]), family=sm.families.Poisson()
+        ).fit()
+        delta = (glm.params - dropped.params).to_numpy()
+        assert distance[i] == pytest.approx(delta @ precision @ delta / 3, rel=1e-4)
+    # the one-step approximation agrees on which authority matters most
+    assert np.argmax(distance) == np.argmax(glm.get_influence().cooks_distance[0])
+
+
+def test_draw_items_are_capped_and_follow_the_family():
+    rng = np.random.default_rng(7)
+    exog = np.ones((50_000, 1))
+    nb = draw_items(np.array([np.log(5.0), 0.3]), "negative_binomial", exog, rng)
+    assert nb.max() == K_ITEMS
+    capped = sum(stats.nbinom.sf(j, 1 / 0.3, (1 / 0.3) / (1 / 0.3 + 5)) for j in range(K_ITEMS))
+    assert nb.mean() == pytest.approx(capped, abs=0.05)
+    censored = draw_items(
+        np.array([np.log(5.0), np.log(0.3)]), "censored_negative_binomial", exog, rng
+    )
+    assert censored.mean() == pytest.approx(capped, abs=0.05)
+    bb = draw_items(np.array([0.0, special.logit(0.2)]), "beta_binomial", exog, rng)
+    assert bb.mean() == pytest.approx(K_ITEMS / 2, abs=0.05)
+    assert bb.var() == pytest.approx(K_ITEMS / 4 * (1 + 12 * 0.2), rel=0.03)
+
+
+# --- (g) shrunken authority estimates -----------------------------------------------------
+
+
+class _Fixed:
+    """A censored NB2 'fit' with known parameters and (nearly) no uncertainty."""
+
+    def __init__(self, frame: pd.DataFrame, params: np.ndarray) -> None:
+        self.model = models.fit_count(
+            frame, ["imd_z", "partial"], LONDON, "censored_negative_binomial"
+        ).model
+        names = self.model.exog_names
+        self.params = pd.Series(params, index=names)
+
+    def cov_params(self) -> pd.DataFrame:
+        k = len(self.params)
+        return pd.DataFrame(np.eye(k) * 1e-12, index=self.params.index, columns=self.params.index)
+
+
+def _posterior_items(one: pd.Series, params: np.ndarray) -> tuple[float, float, float]:
+    """Posterior mean and 95% limits of E min(N, K), N ~ Poisson(mu_full * G), by quadrature:
+    G | y ~ Gamma(k + y, rate k + mu_seen), k = 1 / alpha."""
+    k = np.exp(-params[-1])
+    mu_full = np.exp(params[0] + params[1] * one["imd_z"])
+    mu_seen = mu_full * (np.exp(params[2]) if one["partial"] else 1.0)
+    posterior = stats.gamma(k + one["n_items"], scale=1 / (k + mu_seen))
+
+    def items(g: float) -> float:
+        return sum(stats.poisson.sf(j, mu_full * g) for j in range(K_ITEMS))
+
+    mean = integrate.quad(lambda g: items(g) * posterior.pdf(g), 0, np.inf)[0]
+    return mean, items(posterior.ppf(0.025)), items(posterior.ppf(0.975))
+
+
+def test_authority_estimates_are_the_gamma_poisson_posterior():
+    frame = _frame(8).assign(partial=0.0)
+    frame.loc[frame.index[:40], "partial"] = 1.0
+    rows = frame[frame["n_items"].notna()].astype({"n_items": float})
+    params = np.array([1.4, 0.1, np.log(0.6), np.log(0.3)])  # intercept, imd, partial, alpha
+    fit = _Fixed(frame, params)
+    out = models.authority_estimates(fit, rows, np.random.default_rng(0), n_draws=20_000)
+    assert list(out.columns[:12]) == [
+        "la_code", "la_name", "region_name", "status", "observed_items", "expected_items",
+        "estimate", "conf_low", "conf_high", "rank", "rank_low", "rank_high",
+    ]  # fmt: skip
+    checked = out[out["observed_items"] < K_ITEMS].sample(4, random_state=1)
+    for _, row in checked.iterrows():
+        mean, low, high = _posterior_items(rows.set_index("la_code").loc[row["la_code"]], params)
+        assert row["estimate"] == pytest.approx(mean, abs=0.03)
+        assert row["conf_low"] == pytest.approx(low, abs=0.05)
+        assert row["conf_high"] == pytest.approx(high, abs=0.05)
+    assert (out["rank_low"] <= out["rank_high"]).all()
+    assert out["rank"].min() == 1 and out["rank_high"].max() <= len(out)
+    assert out["estimate"].is_monotonic_decreasing
+
+
+# --- (h) small authorities, blanks, rounds ------------------------------------------------
+
+
+def _small_area_responses() -> tuple[pd.DataFrame, pd.DataFrame]:
+    codes = ["E06000052", "E06000053", "E09000001", "E09000012", "E08000001"]
+    covariates = pd.DataFrame(
+        {
+            "la_code": codes,
+            "imd_score": [20.0, 10.0, 15.0, 30.0, 25.0],
+            "pop_female_18plus": [240_000.0, 1_000.0, 4_000.0, 110_000.0, 150_000.0],
+        }
+    )
+    answers = {item: ["no", "no", "no", "no", "no"] for item in ITEM_IDS}
+    answers["childcare"] = ["no", "yes", "unknown", "no", "yes"]
+    answers["parenting"] = ["yes", "unknown", "no", "no", "no"]
+    table = pd.DataFrame(
+        {
+            "round": "r",
+            "geography_year": 2021,
+            "la_code": codes,
+            "la_name": ["Cornwall", "Isles of Scilly", "City of London", "Hackney", "Bolton"],
+            "region_code": ["SW", "SW", "L", "L", "NW"],
+            "status": ["full", "partial", "full", "full", "full"],
+            "responded": True,
+            **answers,
+        }
+    )
+    table["n_items"] = (table[list(ITEM_IDS)] == "yes").sum(axis=1).astype("Int64")
+    return table, covariates
+
+
+def test_small_areas_combine_answers_populations_and_deprivation_on_one_scale():
+    table, covariates = _small_area_responses()
+    apart = models.model_frame(table, {2021: covariates})
+    together = models.model_frame(table, {2021: covariates}, models.SMALL_AREAS)
+    assert sorted(together["la_code"]) == ["E06000052", "E08000001", "E09000012"]
+    cornwall = together.set_index("la_code").loc["E06000052"]
+    assert cornwall["la_name"] == "Cornwall with Isles of Scilly"
+    assert (cornwall["childcare"], cornwall["parenting"], cornwall["n_items"]) == ("yes", "yes", 2)
+    assert (cornwall["status"], cornwall["partial"]) == ("partial", 1.0)
+    assert together.set_index("la_code").at["E09000012", "childcare"] == "unknown"
+    # One scale: the z-scores of unchanged authorities do not move.
+    bolton = apart.set_index("la_code").loc["E08000001"]
+    assert together.set_index("la_code").loc["E08000001", "log_pop_z"] == bolton["log_pop_z"]
+    log_pop = np.log(covariates["pop_female_18plus"])
+    expected = (np.log(241_000) - log_pop.mean()) / log_pop.std()
+    assert cornwall["log_pop_z"] == pytest.approx(expected)
+    imd = covariates["imd_score"]
+    weighted = (20 * 240_000 + 10 * 1_000) / 241_000
+    assert cornwall["imd_z"] == pytest.approx((weighted - imd.mean()) / imd.std())
+    kept = models.authority_frame(table, {2021: covariates}, models.SMALL_AREAS)
+    assert len(kept) == 5
+    scilly = kept.set_index("la_code").loc["E06000053"]
+    assert (scilly["log_pop_z"], scilly["n_items"]) == (cornwall["log_pop_z"], 1)
+
+
+def test_item_share_bounds_set_blanks_aside():
+    answers = {item: ["no"] * 4 for item in ITEM_IDS}
+    answers["childcare"] = ["yes", "no", "unknown", "not_held"]
+    table = pd.DataFrame(
+        {"round": "r", "n_items": pd.array([1, 0, 0, 0], dtype="Int64"), **answers}
+    )
+    out = models.item_share_bounds(table).set_index("item").loc["childcare"]
+    assert (out["n"], out["yes"], out["no"], out["blank"]) == (4, 1, 1, 2)
+    assert (out["share"], out["lower"], out["upper"]) == (0.5, 0.25, 0.75)
+    low, high = proportion_confint(1, 2, method="wilson")
+    assert (out["conf_low"], out["conf_high"]) == pytest.approx((low, high))
+
+
+def _pairs(y1, y2, partial_1=None, partial_2=None) -> pd.DataFrame:
+    n = len(y1)
+    return pd.DataFrame(
+        {
+            "n_items_1": np.asarray(y1, float),
+            "n_items_2": np.asarray(y2, float),
+            "partial_1": np.asarray(partial_1 if partial_1 is not None else [0] * n, float),
+            "partial_2": np.asarray(partial_2 if partial_2 is not None else [0] * n, float),
+        }
+    )
+
+
+def test_round_change_without_partial_answers_is_the_ratio_of_totals():
+    pairs = _pairs([3, 4, 0, 6, 2, 5], [4, 4, 0, 9, 3, 5])
+    out = models.round_change(pairs.assign(partial_2=[0, 0, 0, 0, 0, 1.0]))
+    assert out["term"].tolist() == ["round", "partial"]
+    assert out["n_pairs"].iloc[0] == 5  # the pair with no items carries no information
+    plain = models.round_change(pairs).set_index("term")
+    assert plain.index.tolist() == ["round"]  # no pair changed completeness
+    assert plain.at["round", "estimate"] == pytest.approx(25 / 20)  # conditional Poisson MLE
+
+
+def test_round_change_recovers_a_known_ratio_despite_partial_answers():
+    rng = np.random.default_rng(9)
+    n = 4000
+    rate = 5 * rng.gamma(3, 1 / 3, n)  # authority effects
+    partial = rng.random((n, 2)) < 0.2
+    y = rng.poisson(rate[:, None] * np.array([1.0, 1.1]) * np.where(partial, 0.75, 1.0))
+    pairs = _pairs(y[:, 0], y[:, 1], partial[:, 0], partial[:, 1])
+    out = models.round_change(pairs).set_index("term")
+    for term, truth in (("round", 1.1), ("partial", 0.75)):
+        assert out.at[term, "conf_low"] < truth < out.at[term, "conf_high"]
+    naive = y[:, 1].sum() / y[:, 0].sum()
+    assert naive == pytest.approx(1.1, abs=0.03)  # partial answers balance out here ...
+    shrunk = models.shrunken_change(pairs)
+    # ... and with no true heterogeneity in change, shrinkage leaves little of it.
+    assert np.log(shrunk["shrunken_ratio"]).std() < 0.3 * np.log(shrunk["adjusted_ratio"]).std()
+
+
+def test_shrunken_change_is_the_common_change_when_pairs_vary_no_more_than_chance():
+    pairs = _pairs([5, 5, 5, 5], [5, 6, 5, 4])
+    out = models.shrunken_change(pairs)
+    assert np.allclose(out["shrunken_ratio"], 20 / 20)
+    assert out["residual"].tolist() == pytest.approx(
+        [0, 0.5 / np.sqrt(11 * 0.25), 0, -0.5 / np.sqrt(9 * 0.25)]
+    )
