@@ -1,31 +1,68 @@
-"""Statistical disclosure control: the one rule for every published count of people.
+"""Statistical disclosure control: the one policy for every published count of people.
 
-The rule follows NHS Digital's disclosure control method for Hospital Episode Statistics
-(September 2018): a count of 0 is shown as 0 (a zero names nobody), counts from 1 to
-``suppress_below - 1`` are suppressed, and every other count is rounded to the nearest
-``round_to``. Counts of people (survey respondents, adults or women in treatment in an
-authority) are controlled; counts of authorities or services are not, so callers name the
-people-count columns. Rounding is half up: with ``round_to = 10``, 15 becomes 20.
+Counts of people and organisations (survey respondents, adults or women in treatment) are
+protected; counts of authorities or services are not, so callers name the people-count
+columns. The policy, applied where a table is written (docs/methodology.md, section 10):
+
+1. Primary suppression: a count of 0 is shown (a zero names nobody); counts from 1 to
+   ``suppress_below - 1`` are suppressed.
+2. Secondary suppression: every sum that is published (a total column or row, a combined
+   category, a denominator published elsewhere) is an equation ``total = parts``. No
+   equation may reveal a suppressed cell (one unknown cell alone) or a small sum of
+   suppressed cells (unknown parts, known total, sum below ``suppress_below``); the
+   smallest non-zero published part is suppressed until none does.
+3. Rounding: every other count is rounded to the nearest ``round_to``, half up.
+4. Derived values (shares, intervals) are computed from the protected counts, so they
+   reveal nothing the published counts do not, and are suppressed with them.
 
 In a protected table a people-count column is nullable ``Int64`` (NA where suppressed or
 not available) with a boolean companion ``<column>_suppressed``; `publishable_strings`
-turns that into the Analysis Function shorthand ("[c]" confidential, "[x]" not
-available) at the publishing edge.
+turns that into the Analysis Function shorthand ("[c]" confidential, "[x]" not available).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Hashable, Sequence
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+
+from pipeline.intervals import wilson_interval
 
 log = logging.getLogger(__name__)
 
 SUFFIX = "_suppressed"
 CONFIDENTIAL = "[c]"
 NOT_AVAILABLE = "[x]"
-_TOTAL_KINDS = ("rows", "columns")
+_COMPLEMENT = "_complement"
+
+
+class Sum(NamedTuple):
+    """In every row, column `total` is the sum of columns `parts`.
+
+    `total` None means the sum is published elsewhere (in another table, a figure or the
+    text) and is protected there by the same rule.
+    """
+
+    total: str | None
+    parts: tuple[str, ...]
+
+
+class Distribution(NamedTuple):
+    """A protected categorical distribution (`protect_distribution`)."""
+
+    levels: pd.DataFrame
+    combined: pd.DataFrame
+
+
+class _Cells(NamedTuple):
+    """A table's people counts, flattened: values (NaN if missing), unpublished, small."""
+
+    values: np.ndarray
+    hidden: np.ndarray
+    small: np.ndarray
 
 
 def round_half_up(counts: np.ndarray, round_to: int) -> np.ndarray:
@@ -56,37 +93,86 @@ def _check(table: pd.DataFrame, columns: list[str], suppress_below: int, round_t
             raise ValueError(f"column {col!r} must hold non-negative whole counts")
 
 
-def _groups(shape: tuple[int, int], columns: list[str], totals: dict[str, list[str]]):
-    """Index arrays (row, column) of each set of cells whose sum is published."""
-    rows, _ = shape
-    for kind, cols in totals.items():
-        if kind not in _TOTAL_KINDS:
-            raise ValueError(f"totals keys must be {_TOTAL_KINDS} (got {kind!r})")
-        unknown = [c for c in cols if c not in columns]
-        if unknown:
-            raise ValueError(f"totals name columns that are not people counts: {unknown}")
-        j = np.array([columns.index(c) for c in cols])
-        if kind == "rows":
-            yield from ((np.full(j.size, i), j) for i in range(rows))
-        else:
-            yield from ((np.arange(rows), np.full(rows, jj)) for jj in j)
+def _equations(
+    values: np.ndarray,
+    columns: list[str],
+    sums: Sequence[Sum],
+    column_totals: Sequence[str],
+    total_row: int | None,
+) -> list[tuple[int | None, np.ndarray]]:
+    """Each published sum as (flat index of its total or None, flat indices of its parts).
+
+    Missing cells are left out (they are not part of any published sum); the most specific
+    sums (fewest parts) come first, so nested categories are protected before their totals.
+    """
+    at = {c: j for j, c in enumerate(columns)}
+    unknown = [c for s in sums for c in (*s.parts, s.total) if c is not None and c not in at]
+    unknown += [c for c in column_totals if c not in at]
+    if unknown:
+        raise ValueError(f"sums name columns that are not people counts: {sorted(set(unknown))}")
+    cell = np.arange(values.size).reshape(values.shape)
+    found = [
+        (None if s.total is None else cell[i, at[s.total]], cell[i, [at[c] for c in s.parts]])
+        for s in sums
+        for i in range(len(cell))
+    ]
+    body = np.delete(cell, [] if total_row is None else [total_row], axis=0)
+    found += [
+        (None if total_row is None else cell[total_row, at[c]], body[:, at[c]])
+        for c in column_totals
+    ]
+    flat = values.ravel()
+    kept = [
+        (total, parts[~np.isnan(flat[parts])])
+        for total, parts in found
+        if total is None or not np.isnan(flat[total])
+    ]
+    return sorted(kept, key=lambda eq: eq[1].size)
 
 
-def _secondary(counts: np.ndarray, suppressed: np.ndarray, groups: list) -> np.ndarray:
-    """Suppress the next smallest non-zero cell wherever a published total has one suppressed."""
-    suppressed = suppressed.copy()
+def _exposed(cells: _Cells, suppressed: np.ndarray, eq: tuple, threshold: int) -> bool:
+    """Whether a published sum reveals a suppressed (or small unpublished) cell or a small sum.
+
+    Unknown cells are the suppressed and the unpublished ones. The sum reveals a cell when it
+    has one unknown; it reveals the sum of its unknown parts when its total is known, so that
+    sum must reach `threshold`.
+    """
+    total, parts = eq
+    members = parts if total is None else np.append(parts, total)
+    unknown = members[suppressed[members] | cells.hidden[members]]
+    if not (suppressed[unknown] | cells.small[unknown]).any():
+        return False
+    if unknown.size == 1:
+        return True
+    total_known = total is None or not (suppressed[total] or cells.hidden[total])
+    return total_known and cells.values[unknown].sum() < threshold
+
+
+def _partner(cells: _Cells, suppressed: np.ndarray, eq: tuple) -> int | None:
+    """The smallest non-zero published part of a sum; its total if there is none."""
+    total, parts = eq
+    free = parts[(cells.values[parts] > 0) & ~suppressed[parts] & ~cells.hidden[parts]]
+    if free.size:
+        return int(free[np.argmin(cells.values[free])])
+    if total is None or suppressed[total] or cells.hidden[total] or not cells.values[total] > 0:
+        return None
+    return int(total)
+
+
+def _secondary(cells: _Cells, equations: list, threshold: int) -> np.ndarray:
+    """Primary suppression, then partners until no published sum reveals a suppressed cell."""
+    suppressed = cells.small & ~cells.hidden
     changed = True
     while changed:
         changed = False
-        for i, j in groups:
-            if suppressed[i, j].sum() != 1:
-                continue
-            free = ~suppressed[i, j] & (np.nan_to_num(counts[i, j]) > 0)
-            if not free.any():  # the total equals the suppressed count, so is itself suppressed
-                continue
-            k = np.flatnonzero(free)[np.argmin(counts[i, j][free])]
-            suppressed[i[k], j[k]] = True
-            changed = True
+        for eq in equations:
+            if _exposed(cells, suppressed, eq, threshold):
+                cell = _partner(cells, suppressed, eq)
+                if cell is not None:
+                    suppressed[cell] = changed = True
+    left = sum(_exposed(cells, suppressed, eq, threshold) for eq in equations)
+    if left:
+        log.warning("disclosure: %d sums reveal a suppressed count unless suppressed", left)
     return suppressed
 
 
@@ -95,7 +181,11 @@ def protect(
     people_columns: list[str],
     suppress_below: int,
     round_to: int,
-    totals: dict[str, list[str]] | None = None,
+    *,
+    sums: Sequence[Sum] = (),
+    column_totals: Sequence[str] = (),
+    total_row: Hashable | None = None,
+    hidden: Sequence[str] = (),
 ) -> pd.DataFrame:
     """A copy of `table` with every people-count column made publishable.
 
@@ -104,41 +194,46 @@ def protect(
     table : one row per published row; other columns are left untouched.
     people_columns : columns holding counts of people.
     suppress_below, round_to : params.yaml ``disclosure``.
-    totals : sums that are published elsewhere (in the table, a figure or the text):
-        ``{"rows": [cols]}`` when each row's sum over `cols` is published,
-        ``{"columns": [cols]}`` when each column's sum down the rows is published. Where such
-        a sum has exactly one suppressed cell, the next smallest non-zero cell is suppressed too
-        (if all others are zero, the sum equals the suppressed count and is itself suppressed
-        wherever this rule is applied to it).
+    sums : sums published within each row (`Sum`).
+    column_totals : columns whose sum down the rows is published: in the row labelled
+        `total_row` (an index label) if given, else elsewhere.
+    hidden : counts of people that are not published but are parts of a published sum (the
+        complement of a share); small ones are protected like suppressed cells. Dropped.
 
     Returns
     -------
-    The table with each people column as ``Int64`` (rounded; NA if suppressed or missing) and
-    a boolean ``<column>_suppressed`` beside it. Protecting a protected table changes nothing
-    when rounding cannot bring a count below `suppress_below` (as with 8 and 5).
+    The table with each people column as ``Int64`` (rounded; NA if suppressed or missing)
+    and a boolean ``<column>_suppressed`` beside it.
     """
-    _check(table, people_columns, suppress_below, round_to)
-    out = table.copy()
-    counts = np.column_stack(
-        [pd.to_numeric(out[c]).to_numpy(dtype="float64", na_value=np.nan) for c in people_columns]
+    columns = [*people_columns, *hidden]
+    _check(table, columns, suppress_below, round_to)
+    values = np.column_stack(
+        [pd.to_numeric(table[c]).to_numpy(dtype="float64", na_value=np.nan) for c in columns]
     )
-    already = np.column_stack(
-        [
-            out[c + SUFFIX].to_numpy(dtype=bool) if c + SUFFIX in out else np.zeros(len(out), bool)
-            for c in people_columns
-        ]
+    row = None if total_row is None else table.index.get_loc(total_row)
+    equations = _equations(values, columns, sums, column_totals, row)
+    unpublished = np.zeros(values.shape, bool)
+    unpublished[:, len(people_columns) :] = True
+    cells = _Cells(
+        values.ravel(), unpublished.ravel(), ((values >= 1) & (values < suppress_below)).ravel()
     )
-    small = (counts >= 1) & (counts < suppress_below)
-    groups = list(_groups(counts.shape, people_columns, totals or {}))
-    suppressed = _secondary(counts, small | already, groups)
-    rounded = round_half_up(np.nan_to_num(counts).astype("int64"), round_to)
+    suppressed = _secondary(cells, equations, suppress_below).reshape(values.shape)
+    rounded = round_half_up(np.nan_to_num(values).astype("int64"), round_to)
+    out = table.drop(columns=list(hidden))
     for j, col in enumerate(people_columns):
-        values = pd.array(rounded[:, j], dtype="Int64")
-        values[np.isnan(counts[:, j]) | suppressed[:, j]] = pd.NA
-        out[col] = values
-        out = out.drop(columns=col + SUFFIX, errors="ignore")
-        out.insert(out.columns.get_loc(col) + 1, col + SUFFIX, suppressed[:, j])
-    log.info("disclosure: %d of %d people counts suppressed", suppressed.sum(), suppressed.size)
+        published = pd.array(rounded[:, j], dtype="Int64")
+        published[np.isnan(values[:, j]) | suppressed[:, j]] = pd.NA
+        out[col] = published
+        out = _flag(out, col, suppressed[:, j])
+    shown = suppressed[:, : len(people_columns)]
+    log.info("disclosure: %d of %d people counts suppressed", shown.sum(), shown.size)
+    return out
+
+
+def _flag(table: pd.DataFrame, column: str, flag: np.ndarray) -> pd.DataFrame:
+    """`table` with ``<column>_suppressed`` set to `flag`, just after `column`."""
+    out = table.drop(columns=column + SUFFIX, errors="ignore")
+    out.insert(out.columns.get_loc(column) + 1, column + SUFFIX, flag)
     return out
 
 
@@ -147,6 +242,8 @@ def protect_derived(table: pd.DataFrame, derived: list[str], sources: list[str])
 
     Each derived column becomes NA where a source was suppressed and gains a
     ``<column>_suppressed`` companion; `sources` must already have been through `protect`.
+    Where a source is published the value is left as it is: unless it was computed from the
+    protected counts (`derive_share`), it may undo their rounding.
     """
     absent = [s for s in sources if s + SUFFIX not in table.columns]
     if absent:
@@ -155,8 +252,37 @@ def protect_derived(table: pd.DataFrame, derived: list[str], sources: list[str])
     out = table.copy()
     for col in derived:
         out[col] = out[col].mask(hidden)
-        out = out.drop(columns=col + SUFFIX, errors="ignore")
-        out.insert(out.columns.get_loc(col) + 1, col + SUFFIX, hidden)
+        out = _flag(out, col, hidden)
+    return out
+
+
+def derive_share(
+    table: pd.DataFrame,
+    count: str,
+    total: str,
+    significance: float | None = None,
+    *,
+    share: str = "share",
+    interval: tuple[str, str] = ("conf_low", "conf_high"),
+) -> pd.DataFrame:
+    """Share ``count / total`` (and its Wilson interval) recomputed from protected counts.
+
+    A share of rounded counts reveals nothing the counts do not, at any precision. The share
+    is NA where either count is suppressed (flagged) or the total is 0 or missing (not
+    flagged: not available). With `significance` the `interval` columns are recomputed too.
+    """
+    flag = (table[count + SUFFIX] | table[total + SUFFIX]).to_numpy(dtype=bool)
+    k = pd.to_numeric(table[count]).to_numpy(dtype="float64", na_value=np.nan)
+    n = pd.to_numeric(table[total]).to_numpy(dtype="float64", na_value=np.nan)
+    shown = ~flag & ~np.isnan(k) & (np.nan_to_num(n) > 0)
+    out = table.copy()
+    out[share] = np.where(shown, k / np.where(shown, n, 1), np.nan)
+    out = _flag(out, share, flag)
+    if significance is not None:
+        bounds = wilson_interval(np.where(shown, k, 0), np.where(shown, n, 0), significance)
+        for column, values in zip(interval, bounds, strict=True):
+            out[column] = np.where(shown, values, np.nan)
+            out = _flag(out, column, flag)
     return out
 
 
@@ -168,19 +294,112 @@ def protect_proportions(
     suppress_below: int,
     round_to: int,
 ) -> pd.DataFrame:
-    """Protect a count of people, its denominator and the shares computed from them.
+    """Protect a count of people, its denominator, and blank values derived from them.
 
     The complement (``total - count``, e.g. respondents who did not tick an option) is a
     count of people too: when it is small, `count` is suppressed as well, since the
-    published total would reveal it. The complement itself is not returned.
+    published total would reveal it. The `derived` columns are blanked where a count is
+    suppressed (`protect_derived`); use `publish_proportions` to recompute shares.
     """
-    rest = "_complement"
-    work = table.assign(**{rest: pd.to_numeric(table[total]) - pd.to_numeric(table[count])})
+    work = table.assign(**{_COMPLEMENT: pd.to_numeric(table[total]) - pd.to_numeric(table[count])})
     out = protect(
-        work, [total, count, rest], suppress_below, round_to, totals={"rows": [count, rest]}
+        work,
+        [total, count],
+        suppress_below,
+        round_to,
+        sums=[Sum(total, (count, _COMPLEMENT))],
+        hidden=[_COMPLEMENT],
     )
-    out = protect_derived(out, derived, [total, count, rest])
-    return out.drop(columns=[rest, rest + SUFFIX])
+    return protect_derived(out, derived, [total, count])
+
+
+def publish_proportions(
+    table: pd.DataFrame,
+    count: str,
+    total: str,
+    suppress_below: int,
+    round_to: int,
+    *,
+    significance: float,
+) -> pd.DataFrame:
+    """`protect_proportions`, then the share and its Wilson interval from the published counts.
+
+    Writes columns share, conf_low and conf_high (each with a ``_suppressed`` flag).
+    """
+    out = protect_proportions(table, count, total, [], suppress_below, round_to)
+    return derive_share(out, count, total, significance)
+
+
+def _combined_sums(
+    levels: list[str], total: str, combined: dict[str, list[str]]
+) -> tuple[list[str], list[Sum]]:
+    """The published sums of a distribution: all levels, each combination, and its rest."""
+    clash = [name for name in combined if name in levels or name == total]
+    if clash:
+        raise ValueError(f"combined categories must not be named like a level: {clash}")
+    unknown = sorted({p for parts in combined.values() for p in parts} - set(levels))
+    if unknown:
+        raise ValueError(f"combined categories name unknown levels: {unknown}")
+    sums = [Sum(total, tuple(levels))]
+    for name, parts in combined.items():
+        rest = tuple(level for level in levels if level not in parts)
+        sums += [Sum(name, tuple(parts)), Sum(total, (name, *rest))]
+    return list(combined), sums
+
+
+def _long(wide: pd.DataFrame, by: list[str], names: list[str], column: str) -> pd.DataFrame:
+    """Protected counts of `names` (columns of `wide`) stacked into rows named by `column`."""
+    values = wide.melt(id_vars=by, value_vars=names, var_name=column, value_name="count")
+    flags = wide.melt(id_vars=by, value_vars=[n + SUFFIX for n in names], value_name="flag")
+    return values.assign(count_suppressed=flags["flag"].to_numpy(dtype=bool))
+
+
+def protect_distribution(
+    table: pd.DataFrame,
+    by: list[str],
+    level: str,
+    total: str,
+    suppress_below: int,
+    round_to: int,
+    *,
+    combined: dict[str, list[str]] | None = None,
+) -> Distribution:
+    """Protect the counts of a categorical answer (a Likert scale) and shares of its total.
+
+    Parameters
+    ----------
+    table : long, one row per group (`by`) and `level` (text codes, in scale order), with
+        that level's ``count`` and the group's `total` (the sum of its levels, on each row).
+    combined : categories published as sums of levels, e.g. ``{"good": ["4", "5"]}``. Each
+        is counted before protection and protected as a count of its own, with the levels
+        and the rest of the total as published sums, so it never adds up protected cells.
+
+    Returns
+    -------
+    Distribution
+        ``levels``: `table` with count, `total` and share protected (share from the
+        protected counts); ``combined``: one row per group and category (column
+        ``category``) with count, `total` and share, protected the same way.
+    """
+    combined = combined or {}
+    levels = list(dict.fromkeys(table[level]))
+    wide = table.pivot(index=by, columns=level, values="count")[levels]
+    wide[total] = table.groupby(by)[total].first()
+    names, sums = _combined_sums(levels, total, combined)
+    for name, parts in combined.items():
+        wide[name] = wide[parts].sum(axis=1)
+    wide = protect(
+        wide.reset_index().rename_axis(columns=None),
+        [*levels, total, *names],
+        suppress_below,
+        round_to,
+        sums=sums,
+    )
+    totals = wide[[*by, total, total + SUFFIX]]
+    keep = [c for c in table.columns if c not in ("count", total, "share")]
+    out = table[keep].merge(_long(wide, by, levels, level).merge(totals, on=by), on=[*by, level])
+    sums_out = _long(wide, by, names, "category").merge(totals, on=by)
+    return Distribution(derive_share(out, "count", total), derive_share(sums_out, "count", total))
 
 
 def publishable_strings(table: pd.DataFrame) -> pd.DataFrame:
@@ -208,9 +427,9 @@ def describe_rule(suppress_below: int, round_to: int) -> str:
         small = "of 1" if suppress_below == 2 else f"from 1 to {suppress_below - 1}"
         parts.append(
             f"counts of people {small} are suppressed and shown as {CONFIDENTIAL}; "
-            "where a published total would reveal a suppressed count, the next "
-            "smallest count in the same row or column is suppressed too, and shares "
-            "or intervals computed from a suppressed count are not shown"
+            "where a published total (a row or column total, a denominator or a combined "
+            "category) would reveal a suppressed count, or a sum of suppressed counts "
+            f"below {suppress_below}, the next smallest count it adds up is suppressed too"
         )
     if round_to > 1:
         parts.append(
@@ -221,6 +440,7 @@ def describe_rule(suppress_below: int, round_to: int) -> str:
         return "Counts are published unrounded and unsuppressed."
     text = "; ".join(parts)
     return (
-        f"{text[0].upper()}{text[1:]}. Zeros are shown, and counts of local authorities or "
-        "services are not controlled."
+        f"{text[0].upper()}{text[1:]}. Shares and intervals are computed from the published "
+        "counts and are not shown where a count is suppressed. Zeros are shown, and counts "
+        "of local authorities or services are not controlled."
     )

@@ -1,4 +1,9 @@
-"""The survey cleaner: every listed wave's export to tidy tables, and views of those tables."""
+"""The survey cleaner: every listed wave's export to tidy tables, and views of those tables.
+
+Nothing a respondent typed reaches the tables as typed: contact columns are dropped on
+reading, free text is redacted (with every wave's contact names), and organisation ids are
+replaced by keyed pseudonyms (`privacy.pseudonymise`, key in `read.key_path(raw_dir)`).
+"""
 
 from __future__ import annotations
 
@@ -11,21 +16,29 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline import geography, layout
+from pipeline import geography, layout, privacy
 from pipeline.accounting import Account
-from pipeline.errors import InputError
+from pipeline.errors import InputError, ParamsError
 from pipeline.readers import ROW, RawTable, unlisted_files
 from pipeline.schemas import columns
 from pipeline.survey.areas import match_areas, wave_geography_year
 from pipeline.survey.codebook import Codebook, entries_of, headers_of, load_codebook
-from pipeline.survey.decode import decode_answers, latest_submissions
+from pipeline.survey.decode import decode_answers, latest_submissions, stop_on, submitted_times
 from pipeline.survey.document import todo_lines
 from pipeline.survey.hints import quote
-from pipeline.survey.read import mapping_problems, read_wave, source_file
+from pipeline.survey.read import (
+    key_path,
+    mapping_problems,
+    read_key,
+    read_wave,
+    redact_wave,
+    source_file,
+)
 
 log = logging.getLogger(__package__)  # one logger for the package: pipeline.survey
 
 _TABLES = ("responses", "orgs", "areas", "comments", "exclusions")
+SYNTHETIC_COLUMN = "synthetic"  # the example exports' marker column
 
 
 @dataclass(frozen=True)
@@ -38,6 +51,30 @@ class SurveyResult:
     comments: pd.DataFrame
     accounts: list[Account]
     exclusions: pd.DataFrame
+
+
+def _check_waves(waves: list[str]) -> None:
+    """ParamsError if params.yaml survey.waves lists a wave more than once."""
+    twice = sorted({w for w in waves if waves.count(w) > 1})
+    if twice:
+        raise ParamsError(
+            f"params.yaml: survey.waves lists {', '.join(twice)} more than once "
+            f"(got {waves}); list each wave once"
+        )
+
+
+def _check_key(key: bytes, path: Path, raws: dict[str, RawTable]) -> None:
+    """InputError if the published example key would pseudonymise exports not marked synthetic."""
+    if key != privacy.EXAMPLE_KEY.encode("utf-8"):
+        return
+    real = [w for w, raw in raws.items() if SYNTHETIC_COLUMN not in raw.data.columns]
+    if real:
+        raise InputError(
+            path,
+            f"this is the published example key, but the exports of waves {real} are not "
+            "marked synthetic; real data needs its own secret key (docs/methodology.md)",
+        )
+    log.info("survey: organisation ids pseudonymised with the example key (synthetic data)")
 
 
 def _check_codebook(codebook: Codebook, waves: list[str]) -> None:
@@ -64,7 +101,9 @@ def _read_waves(raw_dir: Path, waves: list[str], codebook: Codebook) -> dict[str
     """Every listed wave's export; InputError listing all that the codebook does not map."""
     for path in unlisted_files(layout.survey_dir(raw_dir), waves):
         log.warning("survey: %s is not a listed wave (params.yaml survey.waves); ignored", path)
-    raws = {wave: read_wave(raw_dir, wave, codebook) for wave in waves}
+    read = {wave: read_wave(raw_dir, wave, codebook) for wave in waves}
+    names = set().union(*(found for _, found in read.values()))
+    raws = {wave: redact_wave(raw, wave, codebook, names) for wave, (raw, _) in read.items()}
     problems = [p for wave in waves for p in mapping_problems(wave, raws[wave], codebook)]
     if problems:
         raise InputError(
@@ -112,14 +151,21 @@ def _comments(wave: str, kept: pd.DataFrame, raw: RawTable, codebook: Codebook) 
 
 
 def _clean_wave(
-    raw: RawTable, wave: str, codebook: Codebook, matcher: Callable[[int], geography.Matcher]
+    raw: RawTable,
+    wave: str,
+    codebook: Codebook,
+    matcher: Callable[[int], geography.Matcher],
+    key: bytes,
 ) -> tuple[dict[str, pd.DataFrame], Account, list[str]]:
     """One wave's tables, its row account and the areas served that did not match.
 
-    `matcher` gives the area matcher of a geography year.
+    `matcher` gives the area matcher of a geography year; `key` is the pseudonym key.
+    InputError listing every bad cell of the export, if it has any.
     """
-    answers = decode_answers(raw, wave, codebook)
-    kept, excluded = latest_submissions(raw, wave, codebook)
+    answers, problems = decode_answers(raw, wave, codebook)
+    submitted, bad_times = submitted_times(raw, wave, codebook)
+    stop_on(raw, problems + bad_times)
+    kept, excluded = latest_submissions(raw, wave, codebook, submitted, key)
     year = wave_geography_year(wave, geography.YEARS)
     areas, problems = match_areas(kept, raw, wave, codebook, matcher(year))
     answers = answers.merge(kept[[ROW, "org_id"]], on=ROW).assign(wave=wave)
@@ -148,32 +194,39 @@ def clean_waves(
     reference_dir: Path,
     fuzzy_threshold: float,
     codebook: Path | None = None,
+    key_file: Path | None = None,
 ) -> SurveyResult:
     """Clean every listed survey wave into tidy tables.
 
     Parameters
     ----------
     raw_dir
-        Folder holding `survey/<wave>.csv|xlsx` and (by default) the codebook.
+        Folder holding `survey/<wave>.csv|xlsx`, and (by default) the codebook and the key.
     waves
-        The waves to clean, in order (params.yaml survey.waves).
+        The waves to clean, in order (params.yaml survey.waves), each listed once.
     reference_dir
         The derived reference tables (data/reference) for matching areas served.
     fuzzy_threshold
         rapidfuzz score (0-100) the geography matcher needs to accept a fuzzy name match.
     codebook
         The codebook, if not at `layout.codebook_path(raw_dir)`.
+    key_file
+        The secret key of the organisation id pseudonyms, if not at `read.key_path(raw_dir)`.
     """
+    _check_waves(waves)
     book = load_codebook(Path(codebook) if codebook else layout.codebook_path(raw_dir))
     _check_codebook(book, waves)
+    key_file = Path(key_file) if key_file else key_path(raw_dir)
+    key = read_key(key_file)
     raws = _read_waves(raw_dir, waves, book)
+    _check_key(key, key_file, raws)
     matcher = functools.cache(
         lambda year: geography.Matcher.from_reference(reference_dir, year, fuzzy_threshold)
     )
     parts: dict[str, list[pd.DataFrame]] = {k: [] for k in _TABLES}
     accounts, area_problems = [], []
     for wave in waves:
-        tables, account, problems = _clean_wave(raws[wave], wave, book, matcher)
+        tables, account, problems = _clean_wave(raws[wave], wave, book, matcher, key)
         for name, table in tables.items():
             parts[name].append(table)
         accounts.append(account)

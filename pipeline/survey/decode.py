@@ -1,16 +1,44 @@
-"""Decoding one wave's answers to codes, and keeping each organisation's latest submission."""
+"""Decoding one wave's answers to codes, and keeping each organisation's latest submission.
+
+Bad cells (a Likert number out of range, a submitted time not in the codebook's format) are
+collected across every column and row of the export and reported together by `stop_on`, each
+naming the file, row and column. Organisation ids leave this module only as pseudonyms.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from dataclasses import dataclass
 
 import pandas as pd
 
+from pipeline import privacy
 from pipeline.accounting import exclusions
 from pipeline.errors import InputError
 from pipeline.readers import ROW, RawTable
 from pipeline.survey.codebook import ANSWER_TYPES, Codebook, Variable, entries_of, headers_of
 from pipeline.survey.read import source_file, tokens
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    """A bad cell: its spreadsheet row, its column and what is wrong."""
+
+    row: int
+    column: str
+    message: str
+
+
+def stop_on(raw: RawTable, problems: list[CellProblem]) -> None:
+    """InputError listing every problem of an export (by row, then column), if there are any."""
+    if not problems:
+        return
+    position = {c: i for i, c in enumerate(raw.data.columns)}
+    problems = sorted(problems, key=lambda p: (p.row, position.get(p.column, -1)))
+    if len(problems) == 1:
+        only = problems[0]
+        raise InputError(raw.path, only.message, row=only.row, column=only.column)
+    lines = [f"- {raw.path}, row {p.row}, column {p.column!r}: {p.message}" for p in problems]
+    raise InputError(raw.path, f"{len(problems)} problems in the export:\n" + "\n".join(lines))
 
 
 def _long(
@@ -58,20 +86,22 @@ def _decode_multi(data: pd.DataFrame, spec: Variable, entry: dict) -> list[pd.Da
 
 
 def _likert_code(
-    path: Path, header: str, labels: dict[str, str], levels: int, row: int, cell: str
+    header: str, labels: dict[str, str], levels: int, row: int, cell: str, problems: list
 ) -> str:
+    """A Likert cell's code; "" and a problem if it is a number out of range."""
     if cell == "" or cell in labels:
         return labels.get(cell, "")
     number = int(float(cell))
     if not 1 <= number <= levels:
-        raise InputError(
-            path, f"Likert value {cell!r} is out of range 1-{levels}", row=row, column=header
+        problems.append(
+            CellProblem(row, header, f"Likert value {cell!r} is out of range 1-{levels}")
         )
+        return ""
     return str(number)
 
 
 def _decode_likert(
-    data: pd.DataFrame, spec: Variable, entry: dict, path: Path
+    data: pd.DataFrame, spec: Variable, entry: dict, problems: list[CellProblem]
 ) -> list[pd.DataFrame]:
     labels = {str(k): str(v) for k, v in (entry.get("labels") or {}).items()}
     by_option = {o: h for h, o in headers_of(entry).items()}
@@ -83,7 +113,7 @@ def _decode_likert(
             continue
         value = pd.Series(
             [
-                _likert_code(path, header, labels, len(spec.levels), r, c)
+                _likert_code(header, labels, len(spec.levels), r, c, problems)
                 for r, c in zip(data[ROW], data[header], strict=True)
             ],
             index=data.index,
@@ -103,12 +133,15 @@ def _not_asked(rows: pd.Series, question: str, option: str) -> pd.DataFrame:
     )
 
 
-def decode_answers(raw: RawTable, wave: str, codebook: Codebook) -> pd.DataFrame:
-    """Tidy answers [source_row, question, option, value, status] to every coded question.
+def decode_answers(
+    raw: RawTable, wave: str, codebook: Codebook
+) -> tuple[pd.DataFrame, list[CellProblem]]:
+    """Tidy answers [source_row, question, option, value, status] to every coded question,
+    and every bad cell found.
 
     Questions and options the wave did not ask are `not_asked`; blank answers are `missing`.
     """
-    block, frames = codebook.waves[wave], []
+    block, frames, problems = codebook.waves[wave], [], []
     for spec in codebook.variables.values():
         if spec.type not in ANSWER_TYPES:
             continue
@@ -121,50 +154,53 @@ def decode_answers(raw: RawTable, wave: str, codebook: Codebook) -> pd.DataFrame
         elif spec.type == "multi":
             frames += _decode_multi(raw.data, spec, entry)
         else:
-            frames += _decode_likert(raw.data, spec, entry, raw.path)
-    return pd.concat(frames, ignore_index=True)
+            frames += _decode_likert(raw.data, spec, entry, problems)
+    return pd.concat(frames, ignore_index=True), problems
 
 
-def _submitted(raw: RawTable, wave: str, codebook: Codebook) -> pd.Series:
-    """Each row's submitted time (NaT if the wave has none); InputError at the first bad one."""
+def submitted_times(
+    raw: RawTable, wave: str, codebook: Codebook
+) -> tuple[pd.Series, list[CellProblem]]:
+    """Each row's submitted time (NaT if the wave has none), and each time not in the format."""
     data = raw.data
     entry = next(iter(entries_of(codebook.waves[wave], codebook, "timestamp").values()), None)
     if entry is None:
-        return pd.Series(pd.NaT, index=data.index, dtype="datetime64[ns]")
+        return pd.Series(pd.NaT, index=data.index, dtype="datetime64[ns]"), []
     header, fmt = str(entry["header"]), str(entry["format"])
     submitted = pd.to_datetime(data[header], format=fmt, errors="coerce")
-    bad = submitted.isna() & data[header].ne("")
-    if bad.any():
-        first = bad.idxmax()
-        raise InputError(
-            raw.path,
-            f"submitted time {data.at[first, header]!r} does not match the codebook format {fmt!r}",
-            row=int(data.at[first, ROW]),
-            column=header,
+    bad = data[submitted.isna() & data[header].ne("")]
+    problems = [
+        CellProblem(
+            int(row), header, f"submitted time {cell!r} does not match the codebook format {fmt!r}"
         )
-    return submitted
+        for row, cell in zip(bad[ROW], bad[header], strict=True)
+    ]
+    return submitted, problems
 
 
 def latest_submissions(
-    raw: RawTable, wave: str, codebook: Codebook
+    raw: RawTable, wave: str, codebook: Codebook, submitted: pd.Series, key: bytes
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rows kept ([source_row, org_id, submitted]) and rows excluded, one submission per org.
 
     Rule: when an organisation submitted more than once in a wave, the latest submission
-    (by submitted time, then by row) is kept and the earlier ones are excluded.
+    (by `submitted` time, then by row) is kept and the earlier ones are excluded. The org_id
+    kept is the id's pseudonym under `key`; an exclusion's reason names rows, never the id.
     """
     data, source = raw.data, source_file(raw)
     id_header = str(codebook.waves[wave]["org_id"]["header"])
-    submitted = _submitted(raw, wave, codebook)
-    frame = pd.DataFrame({ROW: data[ROW], "org_id": data[id_header], "submitted": submitted})
+    try:
+        org_id = privacy.pseudonymise(data[id_header], key)
+    except ValueError as exc:
+        raise InputError(raw.path, str(exc), column=id_header) from None
+    frame = pd.DataFrame({ROW: data[ROW], "org_id": org_id, "submitted": submitted})
     no_id = frame[frame["org_id"] == ""]
     ordered = frame[frame["org_id"] != ""].sort_values(["submitted", ROW], na_position="first")
     kept = ordered.drop_duplicates("org_id", keep="last")
     superseded = ordered.drop(kept.index)
     winner = superseded["org_id"].map(kept.set_index("org_id")[ROW])
     reasons = (
-        "duplicate org_id " + superseded["org_id"] + ": superseded by the later "
-        "submission in row " + winner.astype(str)
+        "duplicate organisation ID: superseded by the later submission in row " + winner.astype(str)
     )
     excluded = pd.concat(
         [

@@ -1,10 +1,16 @@
-"""Adding a survey wave: its export copied in, its codebook block drafted, params.yaml told."""
+"""Adding a survey wave: its export copied in, its codebook block drafted, params.yaml told.
+
+The draft never holds what a respondent typed (the codebook is committed, the TODO list
+printed): see `new_wave`.
+"""
 
 from __future__ import annotations
 
+import csv
 import logging
 import re
 import shutil
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -13,17 +19,19 @@ from rapidfuzz import fuzz, process, utils
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from pipeline import layout
+from pipeline import layout, privacy
 from pipeline.errors import InputError
-from pipeline.readers import EXTENSIONS, ROW, read_table
+from pipeline.readers import EXTENSIONS, ROW, RawTable, read_table
 from pipeline.survey.codebook import Codebook, Variable, headers_of, load_codebook, stem
 from pipeline.survey.document import TODO, dump_document, load_document, yaml_round_trip
 from pipeline.survey.hints import quote
-from pipeline.survey.read import is_int, tokens
+from pipeline.survey.read import MAX_LABELS, is_int, looks_open, tokens
 
 log = logging.getLogger(__package__)  # one logger for the package: pipeline.survey
 
 GUESS_SCORE = 85  # rapidfuzz score at which new-wave proposes last wave's mapping as a guess
+MIN_USES = 2  # respondents who must give a new answer before it is drafted as a label
+_PERSON = re.compile(r"(?:[A-Z][A-Za-z'’.-]*[ \t]+){1,3}[A-Z][A-Za-z'’-]*")  # Jo Smith
 
 
 def _dq(text: str) -> DoubleQuotedScalarString:
@@ -37,8 +45,27 @@ def _guess(text: str, choices: Iterable[str]) -> tuple[str, float] | None:
     return (best[0], best[1]) if best and best[1] >= GUESS_SCORE else None
 
 
+def _answers(cells: pd.Series, delimiter: str | None = None) -> Counter[str]:
+    """How many respondents gave each answer in a column (each item, if it is delimited)."""
+    cells = cells[cells != ""]
+    if delimiter is None:
+        return Counter(cells)
+    return Counter(t for c in cells for t in set(tokens(c, delimiter)))
+
+
+def _open_kind(cells: pd.Series) -> str:
+    """What an open column looks like: contact details (emails, phones, names) or free text."""
+    counts = cells[cells != ""].value_counts()
+    personal = sum(n for c, n in counts.items() if privacy.redact(c) != c or _PERSON.fullmatch(c))
+    return "contact details" if personal >= 0.5 * counts.sum() else "free text"
+
+
 class _Drafter:
-    """Drafts one wave's codebook block from the previous wave's, for an export's headers."""
+    """Drafts one wave's codebook block from the previous wave's, for an export's headers.
+
+    It never writes an answer a respondent typed: labels are drafted only for closed
+    questions, and a column of free text or contact details is described by counts.
+    """
 
     def __init__(self, previous: dict, data: pd.DataFrame, codebook: Codebook):
         self.data, self.codebook = data, codebook
@@ -47,12 +74,26 @@ class _Drafter:
         self.unclaimed = [c for c in data.columns if c != ROW and c not in self.exact]
         self.todos: list[str] = []
         self.path = ""
+        self.opens: dict[tuple[str, str | None], bool] = {}
 
-    def header(self, old: str) -> tuple[str | None, str | None]:
-        """The new header for last wave's `old`, and a TODO comment if it is a guess."""
+    def _open(self, header: str, delimiter: str | None = None) -> bool:
+        """Whether a column looks like free text or contact details (computed once)."""
+        if (header, delimiter) not in self.opens:
+            seen = _answers(self.data[header], delimiter)
+            self.opens[header, delimiter] = looks_open(self.data[header], len(seen))
+        return self.opens[header, delimiter]
+
+    def header(self, old: str, closed: str | bool = False) -> tuple[str | None, str | None]:
+        """The new header for last wave's `old`, and a TODO comment if it is a guess.
+
+        `closed` (True, or the delimiter of a delimited question) guesses only among columns
+        whose answers look like a closed question's.
+        """
         if old in self.exact:
             return old, None
-        guess = _guess(old, self.unclaimed)
+        delimiter = closed if isinstance(closed, str) else None
+        choices = [c for c in self.unclaimed if not (closed and self._open(c, delimiter))]
+        guess = _guess(old, choices)
         if guess is None:
             return None, None
         self.unclaimed.remove(guess[0])
@@ -61,28 +102,33 @@ class _Drafter:
         )
         return guess[0], f"TODO confirm: guessed from {old!r} (score {guess[1]:.0f})"
 
-    def labels(self, old: dict, seen: set[str], variable: Variable) -> CommentedMap:
-        """Last wave's labels plus each new label seen, guessed (TODO confirm) or TODO."""
+    def labels(self, old: dict, seen: Counter[str], variable: Variable) -> tuple[CommentedMap, int]:
+        """Last wave's labels plus each new label seen, guessed (TODO confirm) or TODO, and
+        how many new answers were withheld (given once, personal, or too many to be labels)."""
         out = CommentedMap((_dq(k), v) for k, v in old.items())
-        for label in sorted(seen - set(old)):
-            if variable.type == "likert" and is_int(label):
-                continue
-            guess = _guess(label, old)
-            if guess is None:
-                out[_dq(label)] = TODO
-                self.todos.append(f"{self.path}.labels: {quote(label)} has no code (TODO)")
-            else:
+        new = [s for s in seen if s not in old and not (variable.type == "likert" and is_int(s))]
+        if len(new) > MAX_LABELS:
+            return out, len(new)
+        withheld = 0
+        for label in sorted(new):
+            guess = _guess(label, old) if privacy.redact(label) == label else None
+            if guess is not None:
                 out[_dq(label)] = old[guess[0]]
                 out.yaml_add_eol_comment(f"TODO confirm: guessed from {guess[0]!r}", label)
                 self.todos.append(
                     f"{self.path}.labels: {quote(label)} guessed as {old[guess[0]]} (TODO confirm)"
                 )
-        return out
+            elif seen[label] >= MIN_USES and privacy.redact(label) == label:
+                out[_dq(label)] = TODO
+                self.todos.append(f"{self.path}.labels: {quote(label)} has no code (TODO)")
+            else:
+                withheld += 1
+        return out, withheld
 
     def _grid(self, old: dict) -> CommentedMap:
         headers = CommentedMap()
         for old_header, option in old.items():
-            header, note = self.header(str(old_header))
+            header, note = self.header(str(old_header), closed=True)
             if header is not None:
                 headers[_dq(header)] = option
                 if note:
@@ -94,17 +140,29 @@ class _Drafter:
             self.todos.append(f"{self.path}.headers: {quote(extra)} has no option (TODO)")
         return headers
 
-    def _seen(self, new: CommentedMap, old: dict) -> set[str]:
-        """The answers in the new wave's columns of an entry (split if it is delimited)."""
-        seen: set[str] = set()
+    def _seen(self, new: CommentedMap, old: dict) -> Counter[str]:
+        """How many respondents gave each answer in the new wave's columns of an entry."""
+        seen: Counter[str] = Counter()
+        delimiter = str(old["delimiter"]) if "delimiter" in old else None
         for header in headers_of(new):
-            cells = self.data[header][self.data[header] != ""]
-            seen |= (
-                {t for c in cells for t in tokens(c, str(old["delimiter"]))}
-                if "delimiter" in old
-                else set(cells)
-            )
+            seen += _answers(self.data[header], delimiter)
         return seen
+
+    def _labelled(self, variable: str, new: CommentedMap, old: dict) -> None:
+        """Add the entry's labels, with a TODO for the answers it does not draft."""
+        labels, withheld = self.labels(
+            {str(k): v for k, v in old["labels"].items()},
+            self._seen(new, old),
+            self.codebook.variables[variable],
+        )
+        new["labels"] = labels
+        if withheld:
+            note = (
+                f"{withheld} answers not drafted (each given by one respondent, holding "
+                "personal data, or too many for a closed question)"
+            )
+            new.yaml_add_eol_comment(f"TODO: {note}; map them from the export", "labels")
+            self.todos.append(f"{self.path}.labels: {note} (TODO)")
 
     def entry(self, variable: str, old: dict) -> CommentedMap | None:
         """The new wave's entry for `variable`, or None when the export has no such column."""
@@ -115,7 +173,8 @@ class _Drafter:
             if not new["headers"]:
                 return None
         else:
-            header, note = self.header(str(old["header"]))
+            closed = (str(old.get("delimiter", "")) or True) if "labels" in old else False
+            header, note = self.header(str(old["header"]), closed)
             if header is None:
                 return None
             new["header"] = _dq(header)
@@ -127,12 +186,27 @@ class _Drafter:
             if k not in ("header", "headers", "labels")
         )
         if "labels" in old:
-            new["labels"] = self.labels(
-                {str(k): v for k, v in old["labels"].items()},
-                self._seen(new, old),
-                self.codebook.variables[variable],
-            )
+            self._labelled(variable, new, old)
         return new
+
+    def unplaced(self) -> CommentedSeq:
+        """The headers no variable claimed, each open one described by counts, as TODOs."""
+        listed = CommentedSeq(_dq(h) for h in self.unclaimed)
+        for i, header in enumerate(self.unclaimed):
+            cells = self.data[header]
+            if not self._open(header):
+                self.todos.append(f"{quote(header)} is not mapped to any variable (TODO)")
+                continue
+            filled = cells[cells != ""]
+            counts = (
+                f"{len(filled)} answers, {filled.nunique()} different, like {_open_kind(cells)}"
+            )
+            listed.yaml_add_eol_comment(f"TODO: {counts}", i)
+            self.todos.append(
+                f"{quote(header)} is not mapped to any variable; it holds {counts}: map it to "
+                "a contact or text variable (TODO)"
+            )
+        return listed
 
 
 def draft_wave(
@@ -155,10 +229,7 @@ def draft_wave(
             entry.fa.set_flow_style()
         block[variable] = entry
     if drafter.unclaimed:
-        block[TODO] = CommentedSeq(_dq(h) for h in drafter.unclaimed)
-        drafter.todos += [
-            f"{quote(h)} is not mapped to any variable (TODO)" for h in drafter.unclaimed
-        ]
+        block[TODO] = drafter.unplaced()
     return block, drafter.todos
 
 
@@ -175,14 +246,35 @@ def _add_wave_to_params(params_file: Path, year: str) -> None:
     params_file.write_text(dump_document(params), encoding="utf-8")
 
 
+def _read_export(export: Path) -> RawTable:
+    """The new export, read; InputError with one clear message if it is not a readable file."""
+    if export.is_dir():
+        raise InputError(export, "is a folder; give the survey tool's export file (CSV or Excel)")
+    if not export.is_file():
+        raise InputError(export, "export not found")
+    try:
+        table = read_table(export, [])
+    except InputError:
+        raise
+    except (OSError, csv.Error, UnicodeError) as exc:
+        raise InputError(export, f"cannot be read ({exc.__class__.__name__}: {exc})") from None
+    if table.data.empty:
+        raise InputError(export, "the export has a header but no responses", row=table.header_row)
+    return table
+
+
 def new_wave(
     year: str, export: Path, raw_dir: Path, codebook: Path, params_file: Path
 ) -> list[str]:
     """Add a survey wave: copy its export in, draft its codebook block and list it in params.
 
     Headers and labels that match the previous wave's exactly are copied; close ones are
-    written as guesses with a `# TODO confirm` comment; the rest as `TODO`. The cleaner stops
-    until every TODO is resolved. Returns the TODO list.
+    written as guesses with a `# TODO confirm` comment; the rest as `TODO`. A new label is
+    drafted only for a closed question (at most MAX_LABELS different answers, given by
+    MIN_USES respondents or close to one of last wave's labels); free-text and contact columns
+    are recognised by their answers and described only by counts. Nothing a respondent typed
+    is written to the codebook or returned. The cleaner stops until every TODO is resolved.
+    Returns the TODO list.
     """
     export, codebook = Path(export), Path(codebook)
     if not re.fullmatch(r"\d{4}", year):
@@ -199,7 +291,7 @@ def new_wave(
             codebook, "the codebook has no wave to draft from; write the first wave's block by hand"
         )
     previous = max(book.waves, key=int)
-    block, todos = draft_wave(book.waves[previous], read_table(export, []).data, book)
+    block, todos = draft_wave(book.waves[previous], _read_export(export).data, book)
     todos = [t.replace("<new>", year) for t in todos]
     document = load_document(codebook)
     document["waves"][_dq(year)] = block

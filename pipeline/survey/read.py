@@ -1,4 +1,10 @@
-"""Reading one wave's export, and listing every header and label its codebook block misses."""
+"""Reading one wave's export, and listing every header and label its codebook block misses.
+
+An export's contact columns are dropped as soon as it is read (their names are kept only to be
+redacted wherever they appear in free text), and its free text is redacted before anything
+else looks at it. Messages about answer labels never list what looks like free text or
+contact details: a column of many different answers is summarised by a count.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ from pipeline.survey.codebook import ANSWER_TYPES, Codebook, Variable, entries_o
 from pipeline.survey.document import TODO
 from pipeline.survey.hints import (
     missing_column,
+    quote,
     unknown_code,
     unknown_option,
     unmapped_header,
@@ -23,6 +30,32 @@ from pipeline.survey.hints import (
 from pipeline.taxonomy import DONT_KNOW
 
 log = logging.getLogger(__package__)  # one logger for the package: pipeline.survey
+
+KEY_FILE = "pseudonym.key"  # beside the exports: the key of the organisation id pseudonyms
+MIN_KEY_LENGTH = 32  # characters; `secrets.token_hex(32)` gives 64
+MAX_LABELS = 20  # a closed question has at most this many different answers in one export
+
+
+def key_path(raw_dir: Path) -> Path:
+    """The file holding the key of the organisation id pseudonyms: <raw_dir>/survey/KEY_FILE."""
+    return layout.survey_dir(raw_dir) / KEY_FILE
+
+
+def read_key(path: Path) -> bytes:
+    """The pseudonym key in `path` (its text, stripped); InputError if absent or too short."""
+    make = f'python -c "import secrets; print(secrets.token_hex(32))" > {path}'
+    if not path.is_file():
+        raise InputError(
+            path,
+            "no pseudonym key: organisation ids are published only as keyed pseudonyms. "
+            f"Create a key beside the raw data, and never commit it: {make}",
+        )
+    key = path.read_text(encoding="utf-8").strip()
+    if len(key) < MIN_KEY_LENGTH:
+        raise InputError(
+            path, f"the key has {len(key)} characters, fewer than {MIN_KEY_LENGTH}: {make}"
+        )
+    return key.encode("utf-8")
 
 
 def source_file(raw: RawTable) -> str:
@@ -40,8 +73,11 @@ def is_int(text: str) -> bool:
     return bool(re.fullmatch(r"[+-]?\d+(\.0+)?", text))
 
 
-def read_wave(raw_dir: Path, wave: str, codebook: Codebook) -> RawTable:
-    """Read one wave's export, drop its contact columns at once and redact its free text."""
+def read_wave(raw_dir: Path, wave: str, codebook: Codebook) -> tuple[RawTable, set[str]]:
+    """One wave's export with its contact columns dropped, and the names those columns held.
+
+    The free text is not yet redacted: `redact_wave` does it with every wave's names.
+    """
     block = codebook.waves[wave]
     path = layout.wave_file(raw_dir, wave)
     table = read_table(path, list(headers_of(block["org_id"])))
@@ -49,12 +85,8 @@ def read_wave(raw_dir: Path, wave: str, codebook: Codebook) -> RawTable:
         raise InputError(path, "the export has a header but no responses", row=table.header_row)
     contact = [h for e in entries_of(block, codebook, "contact").values() for h in headers_of(e)]
     contact = [h for h in contact if h in table.data.columns]
-    names = table.data[contact].stack().tolist() if contact else []
+    names = {n for n in table.data[contact].stack() if n} if contact else set()
     data = table.data.drop(columns=contact)
-    for entry in entries_of(block, codebook, "text").values():
-        for header in headers_of(entry):
-            if header in data.columns:
-                data[header] = privacy.redact_series(data[header], names)
     log.info(
         "survey %s: read %s (%d rows), dropped contact columns %s",
         wave,
@@ -62,7 +94,17 @@ def read_wave(raw_dir: Path, wave: str, codebook: Codebook) -> RawTable:
         len(data),
         contact,
     )
-    return RawTable(path=path, data=data, header_row=table.header_row, blank_rows=table.blank_rows)
+    return RawTable(path, data, table.header_row, table.blank_rows), names
+
+
+def redact_wave(raw: RawTable, wave: str, codebook: Codebook, names: set[str]) -> RawTable:
+    """The export with every free-text column redacted, `names` (contact names) included."""
+    data = raw.data.copy()
+    for entry in entries_of(codebook.waves[wave], codebook, "text").values():
+        for header in headers_of(entry):
+            if header in data.columns:
+                data[header] = privacy.redact_series(data[header], names)
+    return RawTable(raw.path, data, raw.header_row, raw.blank_rows)
 
 
 def mapping_problems(wave: str, raw: RawTable, codebook: Codebook) -> list[str]:
@@ -119,5 +161,33 @@ def _label_problems(
         unmapped = sorted(
             s for s in seen if s not in labels and not (spec.type == "likert" and is_int(s))
         )
-        problems += [unmapped_label(wave, file, header, s, spec) for s in unmapped]
+        if unmapped and looks_open(cells, len(seen)):
+            problems.append(
+                f"- wave {wave}, {file}, column {quote(header)}: {len(unmapped)} different "
+                f"answers are not labels of {spec.name}, too many for a closed question (free "
+                f"text or contact details?); check which variable waves.{quote(wave)} maps "
+                "this column to"
+            )
+            continue
+        problems += [unmapped_label(wave, file, header, shown(s), spec) for s in unmapped]
     return problems
+
+
+def looks_open(cells: pd.Series, distinct: int) -> bool:
+    """Whether a column's answers (`distinct` different ones) look like free text or contact
+    details, not a closed list: more than MAX_LABELS different answers, most of them different,
+    or a fifth of them holding personal data."""
+    filled = cells[cells != ""]
+    if filled.empty:
+        return False
+    if distinct > MAX_LABELS or (len(filled) >= 10 and distinct > 0.5 * len(filled)):
+        return True
+    counts = filled.value_counts()
+    personal = sum(n for value, n in counts.items() if privacy.redact(value) != value)
+    return personal >= 0.2 * len(filled)
+
+
+def shown(label: str) -> str:
+    """A label as a message may show it: redacted if it holds personal data."""
+    redacted = privacy.redact(label)
+    return label if redacted == label else f"{redacted} (redacted; see the export)"

@@ -4,7 +4,8 @@ FOI folder, and writes the truth (foi_responses.csv, foi_items.csv, provision_tr
 Round "2021" (2021 geography) is a CSV whose first column `synthetic` says "SYNTHETIC
 EXAMPLE"; round "2024" (2023 geography) a workbook with a title row saying it is synthetic and
 a README sheet. Provision and response come from pipeline.synth.provision; `foi_forms` decides
-how people type them.
+how people type them; `people` adds an officer's contact details to some free texts (names,
+emails, phones, addresses, none of which the coding frame reads as provision).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import layout, schemas
+from pipeline.foi import TEXT
 from pipeline.synth import provision
 from pipeline.synth.foi_files import FIRST_ROW, lay_out, write_round
 from pipeline.synth.foi_forms import PHRASES
@@ -34,11 +36,14 @@ from pipeline.synth.foi_rounds import (
     plant_old_code,
     round_rows,
 )
+from pipeline.synth.people import People
 from pipeline.taxonomy import ITEM_IDS
 
 __all__ = ["PHRASES", "ROUNDS", "generate"]
 
 log = logging.getLogger(__name__)
+
+CONTACT_RATE = 0.25  # free texts to which the officer adds someone's contact details
 
 
 def _write_round(
@@ -49,6 +54,7 @@ def _write_round(
     folder: Path,
     frailty: pd.Series,
     adults_total: float,
+    people: People,
 ) -> tuple[list[dict], list[dict]]:
     """Draw round `spec` (the `index`-th), write its file; return its truth rows and item rows."""
     raw, rows, items = round_rows(rng, spec, index, reference_dir, frailty, adults_total)
@@ -58,6 +64,12 @@ def _write_round(
         plant_old_code(rng, reference_dir, ROUNDS[0].geography_year, spec.geography_year, raw, rows)
     duplicate = plant_duplicate(rng, spec, raw, rows) if index == 0 else None
     laid_out, source_rows = lay_out(rng, raw, FIRST_ROW[spec.suffix], duplicate)
+    for row in laid_out:
+        if row is not None and row[TEXT] and people.rng.random() < CONTACT_RATE:
+            note = people.foi_note()  # before or after what the text says
+            row[TEXT] = (
+                f"{note} {row[TEXT]}" if people.rng.random() < 0.5 else f"{row[TEXT]} {note}"
+            )
     for row, source_row in zip(rows, source_rows, strict=True):
         row["source_row"] = source_row
     path = folder / f"{spec.name}{spec.suffix}"
@@ -101,9 +113,12 @@ def _write_truth(truth: Path, rows: list[dict], items: list[dict], adults_total:
     )
 
 
-def generate(reference_dir: Path, out: Path, truth: Path, rng: np.random.Generator) -> None:
+def generate(
+    reference_dir: Path, out: Path, truth: Path, rng: np.random.Generator, people: People
+) -> None:
     """Write each round's file into `out`'s FOI folder (<round>.csv|xlsx) and the truth under
-    `truth`: foi_responses.csv, foi_items.csv and provision_truth.json."""
+    `truth`: foi_responses.csv, foi_items.csv and provision_truth.json. `people` types the
+    contact details in the free text and records them."""
     folder = layout.foi_dir(out)
     folder.mkdir(parents=True, exist_ok=True)
     truth.mkdir(parents=True, exist_ok=True)
@@ -112,7 +127,14 @@ def generate(reference_dir: Path, out: Path, truth: Path, rng: np.random.Generat
     all_rows, all_items = [], []
     for index, spec in enumerate(ROUNDS):
         rows, items = _write_round(
-            rng, spec, index, reference_dir, folder, frailty[spec.geography_year], adults_total
+            rng,
+            spec,
+            index,
+            reference_dir,
+            folder,
+            frailty[spec.geography_year],
+            adults_total,
+            people,
         )
         all_rows += rows
         all_items += items

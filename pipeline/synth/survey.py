@@ -1,9 +1,12 @@
 """The survey example's generator: draws each wave's respondents, renders their export rows and
-writes the exports, the codebook and the truth.
+writes the exports, the codebook, the example's pseudonym key and the truth.
 
 Three waves (2021 CSV, 2023 Excel, 2025 CSV) of a survey of third-sector organisations, in
 the questionnaires of `survey_questions`. Mess: a blank row, an organisation that submitted
-twice, a partly completed response, and personal data typed into free text.
+twice (one that typed personal data as its organisation id), a partly completed response,
+and personal data typed into the id field, the free text and the 'other' descriptions. The
+truth holds each organisation id as the cleaner publishes it: its pseudonym under the
+example's key (`privacy.EXAMPLE_KEY`, written beside the exports).
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import geography, layout, schemas
+from pipeline import geography, layout, privacy, schemas
+from pipeline.survey import KEY_FILE
+from pipeline.synth.people import People
 from pipeline.synth.survey_answers import (
     POOL,
     draw_answers,
@@ -33,7 +38,6 @@ from pipeline.synth.survey_files import (
     write_survey_csv,
     write_survey_xlsx,
 )
-from pipeline.synth.survey_people import People
 from pipeline.synth.survey_questions import GEOGRAPHY_YEAR, TICKED, WAVES, wave_block
 
 __all__ = ["TICKED", "WAVES", "SurveyRenderer", "generate", "wave_block"]
@@ -48,6 +52,7 @@ FIELDWORK = {
 FIELDWORK_DAYS = 45
 SIZES = (60, 151)  # organisations per wave: at least 60, fewer than 151
 FUZZY_THRESHOLD = 90
+PERSONAL_ID_SHARE = 0.05  # organisations that type personal data into the id field
 
 
 class SurveyRenderer:
@@ -71,7 +76,7 @@ class SurveyRenderer:
         wave: str,
         rng: np.random.Generator,
         people: People | None = None,
-    ):
+    ) -> None:
         year = GEOGRAPHY_YEAR[wave]
         table = geography.aliases(reference_dir)
         self.forms = alias_forms(table[(table["geography_year"] == year) & ~table["ambiguous"]])
@@ -105,11 +110,15 @@ def _wave(
     rng, wave = render.rng, render.wave
     chosen = rng.choice(POOL, size, replace=False, p=weights / weights.sum())
     stops, resubmits = (int(i) for i in rng.choice(len(chosen), 2, replace=False))
+    typed = [i for i, k in enumerate(chosen) if pool[k]["typed_id"] and i != stops]
+    emails = [i for i in typed if privacy.EMAIL.search(pool[chosen[i]]["org_id"])]
+    resubmits = (emails or typed or [resubmits])[0]  # the id typed as personal data, resubmitted
     rows, responses, areas = [], [], []
     for i, index in enumerate(chosen):
         org = pool[index]
         answers = render.answers(org)
         if i == stops:
+            render.people.contacts.remove(answers["contact_name"])  # not in the export
             answers = partial(answers)
         submitted = render.submitted(FIELDWORK[wave])
         typed = render.type_areas(org["areas"])
@@ -120,10 +129,11 @@ def _wave(
             earlier = render.answers(org)
             when = submitted - timedelta(days=int(rng.integers(1, 4)))
             rows.append((when, render.row(earlier, typed_cell, when, org["org_id"])))
-        responses += truth_rows(wave, org["org_id"], answers, render.block)
+        published = privacy.pseudonym(org["org_id"], privacy.EXAMPLE_KEY.encode("utf-8"))
+        responses += truth_rows(wave, published, answers, render.block)
         if answers["areas"] is not None:
             areas += [
-                (wave, org["org_id"], code, method)
+                (wave, published, code, method)
                 for code, (_, method) in zip(org["areas"], typed, strict=True)
             ]
     export = [cells for _, cells in sorted(rows, key=lambda r: r[0])]
@@ -131,7 +141,7 @@ def _wave(
     return export, responses, areas
 
 
-def _write_truth(truth: Path, responses: list[tuple], areas: list[tuple], planted: set) -> None:
+def _write_truth(truth: Path, responses: list[tuple], areas: list[tuple]) -> None:
     frame = pd.DataFrame(responses, columns=schemas.columns("survey_responses"))
     frame = frame.sort_values(["wave", "org_id"], kind="stable")
     frame.to_csv(truth / "survey_responses.csv", index=False, lineterminator="\n")
@@ -141,23 +151,22 @@ def _write_truth(truth: Path, responses: list[tuple], areas: list[tuple], plante
         .sort_values(["wave", "org_id", "la_code"])
         .to_csv(truth / "survey_areas.csv", index=False, lineterminator="\n")
     )
-    (truth / "planted_personal_data.txt").write_text(
-        "\n".join(sorted(planted)) + "\n", encoding="utf-8"
-    )
 
 
-def generate(reference_dir: Path, out: Path, truth: Path, rng: np.random.Generator) -> None:
-    """Write each wave's export and the codebook under `out`'s survey folder, and the truth.
-
-    Truth: survey_responses.csv (the cleaner's tidy output), survey_areas.csv and
-    planted_personal_data.txt (every personal datum in the raw files, one per line).
-    """
+def generate(
+    reference_dir: Path, out: Path, truth: Path, rng: np.random.Generator, people: People
+) -> None:
+    """Write each wave's export, the codebook and the example's pseudonym key under `out`'s
+    survey folder, and the truth: survey_responses.csv (the cleaner's tidy output) and
+    survey_areas.csv. `people` types the personal data and records it."""
     folder = layout.survey_dir(out)
     folder.mkdir(parents=True, exist_ok=True)
     truth = Path(truth)
     truth.mkdir(parents=True, exist_ok=True)
     pool = draw_pool(rng, organisation_areas(reference_dir))
-    people = People(rng)
+    ids = people.org_ids([org["org_id"] for org in pool], PERSONAL_ID_SHARE)
+    for org, typed in zip(pool, ids, strict=True):
+        org["typed_id"], org["org_id"] = typed != org["org_id"], typed
     sizes = rng.choice(np.arange(*SIZES), len(WAVES), replace=False)
     weights = np.where(np.arange(POOL) < POOL // 3, 4.0, 1.0)
     renderers = [SurveyRenderer(reference_dir, wave, rng, people) for wave in WAVES]
@@ -173,4 +182,5 @@ def generate(reference_dir: Path, out: Path, truth: Path, rng: np.random.Generat
         responses += wave_responses
         areas += wave_areas
     write_codebook(layout.codebook_path(out), {r.wave: r.block for r in renderers})
-    _write_truth(truth, responses, areas, people.planted)
+    (folder / KEY_FILE).write_text(privacy.EXAMPLE_KEY + "\n", encoding="utf-8")
+    _write_truth(truth, responses, areas)

@@ -10,13 +10,14 @@ import numpy as np
 import pandas as pd
 
 from pipeline import geography
-from pipeline.synth.survey_people import People
+from pipeline.synth.people import People
 from pipeline.synth.survey_questions import (
     BARRIER_FROM,
     BARRIERS,
     CHANGE,
     GEOGRAPHY_YEAR,
     ORG_TYPES,
+    OTHER_FROM,
     PARTNERS,
     SECURE,
     SEVERITY_OF,
@@ -102,10 +103,11 @@ def draw_answers(
             return ""  # item left blank
         return str(rng.choice(["1", "2", "3", "4", "5", DONT_KNOW], p=p))
 
-    first, last = people.name()
-    contact = people.plant(f"{first} {last}")
+    first, last, contact = people.contact()
+    other = org["org_type"] == "other" and wave >= OTHER_FROM
     return {
         "org_type": org["org_type"],
+        "org_type_other": people.other_type() if other and rng.random() < 0.8 else "",
         "areas": org["areas"],
         "support": support,
         "barrier": barriers,

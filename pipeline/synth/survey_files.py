@@ -152,7 +152,9 @@ def write_survey_xlsx(path: Path, rows: list[dict[str, Any]], header: list[str])
     sheet.append(header)
     for row in rows:
         cells = [row.get(h, "") if row else None for h in header]
-        sheet.append([int(c) if isinstance(c, str) and c.isdigit() else c for c in cells])
+        sheet.append(
+            [int(c) if isinstance(c, str) and c.isdigit() and c[0] != "0" else c for c in cells]
+        )
     book.properties.creator = "pipeline.synth.survey"
     book.properties.created = book.properties.modified = WORKBOOK_TIME
     buffer = io.BytesIO()

@@ -47,6 +47,7 @@ SUPPORT = (
     *SURVEY_ONLY_SUPPORT,
 )
 SUPPORT_FROM = {"peer_support": "2023", "financial_support": "2025"}  # options added later
+OTHER_FROM = "2023"  # the wave that first asked "if other, please describe your organisation"
 BARRIERS = {
     "stigma": "Stigma and shame",
     "childcare": "Lack of childcare",
@@ -76,6 +77,7 @@ VARIABLES: dict[str, dict[str, Any]] = {
     "org_id": {"type": "id"},
     "submitted": {"type": "timestamp"},
     "org_type": {"type": "single", "codes": list(ORG_TYPES)},
+    "org_type_other": {"type": "text"},
     "areas": {"type": "areas"},
     "support": {"type": "multi", "options": list(SUPPORT)},
     "barrier": {"type": "multi", "options": list(BARRIERS)},
@@ -134,8 +136,9 @@ def _org_labels(wave: str) -> dict[str, str]:
 
 
 def _respondent_entries(wave: str) -> dict[str, dict[str, Any]]:
-    """Who answered, when, and where they work: org_id, submitted, org_type, areas."""
-    return {
+    """Who answered, when, and where they work: org_id, submitted, org_type (from OTHER_FROM
+    with an 'if other, please describe' text), areas."""
+    entries = {
         "org_id": {"header": "Respondent ID" if wave == "2021" else "Organisation ID"},
         "submitted": {
             "2021": {"header": "Submitted", "format": "%d/%m/%Y %H:%M"},
@@ -148,6 +151,7 @@ def _respondent_entries(wave: str) -> dict[str, dict[str, Any]]:
             else "Which best describes your organisation?",
             "labels": {v: k for k, v in _org_labels(wave).items()},
         },
+        "org_type_other": {"header": "If other, please describe your organisation"},
         "areas": {
             "header": "Which local authority areas do you work in?"
             if wave == "2021"
@@ -155,6 +159,9 @@ def _respondent_entries(wave: str) -> dict[str, dict[str, Any]]:
             "delimiters": ";,",
         },
     }
+    if wave < OTHER_FROM:
+        del entries["org_type_other"]
+    return entries
 
 
 def _multi_select_entries(wave: str) -> dict[str, dict[str, Any]]:
@@ -301,7 +308,8 @@ WAVE_NOTES = {
     "2021": "online survey export (CSV); multi-selects one column per option,\n"
     "a ticked option shows its label",
     "2023": "Excel export; multi-selects in one cell separated by ';';\n"
-    "barrier severity exported as numbers; new support option peer_support",
+    "barrier severity exported as numbers; new support option peer_support;\n"
+    "new free text describing an 'other' organisation",
     "2025": "CSV export; multi-select columns hold 1 when ticked; barrier severity not asked;\n"
     "partnership question reworded; new options financial_support, cost_of_living",
 }

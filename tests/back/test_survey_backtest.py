@@ -5,7 +5,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import schemas, survey
+from pipeline import privacy, schemas, survey
+from pipeline.readers import read_table
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "data" / "example"
@@ -52,7 +53,25 @@ def test_every_row_is_accounted_for(result: survey.SurveyResult) -> None:
         "survey/2023.xlsx": (kept["2023"], 1, 1),
         "survey/2025.csv": (kept["2025"], 0, 1),
     }
-    assert result.exclusions["reason"].str.startswith("duplicate org_id").all()
+    assert (
+        result.exclusions["reason"]
+        .str.fullmatch(r"duplicate organisation ID: superseded by the later submission in row \d+")
+        .all()
+    )
+
+
+def test_org_ids_are_published_only_as_pseudonyms(result: survey.SurveyResult) -> None:
+    """Every id typed (some are emails, phones or names) becomes its keyed pseudonym."""
+    key = privacy.EXAMPLE_KEY.encode("utf-8")
+    typed = set()
+    for wave, block in survey.load_codebook(EXAMPLE / "survey" / "codebook.yaml").waves.items():
+        header = block["org_id"]["header"]
+        path = next((EXAMPLE / "survey").glob(f"{wave}.*"))
+        typed |= set(read_table(path, [header]).data[header]) - {""}
+    assert any("@" in t for t in typed) and any(not t.startswith("ORG-") for t in typed)
+    published = set(result.orgs["org_id"])
+    assert published == {privacy.pseudonym(t, key) for t in typed}
+    assert not published & typed
 
 
 def test_drift_is_recorded_as_not_asked(result: survey.SurveyResult) -> None:

@@ -4,13 +4,15 @@ This is the one byte-for-byte regeneration test of the example (raw files and tr
 """
 
 import filecmp
+import re
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from pipeline import layout, synth
+from pipeline import foi, layout, survey, synth
+from pipeline.readers import read_table
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "data" / "example"
@@ -67,3 +69,35 @@ def test_public_survey_api_writes_an_export_like_the_example_wave(tmp_path):
     assert written[0] == example[0]
     assert len(written) == 3 and set(written[2].split(",")) == {'""'}
     assert synth.codebook_key("2031") == "2031"
+
+
+def _column(path: Path, required: list[str], header: str) -> list[str]:
+    return [c for c in read_table(path, required).data[header] if c]
+
+
+def test_personal_data_is_planted_in_every_free_text_and_identifier_field():
+    """Every field a person types into (the organisation id, the comments, the 'other'
+    description, the FOI free text) carries planted data, in varied formats."""
+    planted = (ROOT / "tests" / "truth" / "planted_personal_data.txt").read_text(encoding="utf-8")
+    items = [p.casefold() for p in planted.splitlines()]
+    book = survey.load_codebook(layout.codebook_path(EXAMPLE))
+    fields: dict[str, list[str]] = {}
+    for wave, block in book.waves.items():
+        path = layout.wave_file(EXAMPLE, wave)
+        required = [block["org_id"]["header"]]
+        for variable in ("org_id", "comments", "org_type_other"):
+            if variable in block:
+                cells = _column(path, required, block[variable]["header"])
+                fields.setdefault(variable, []).extend(cells)
+    for name in ("2021", "2024"):
+        path = layout.round_file(EXAMPLE, name)
+        fields.setdefault("foi_text", []).extend(_column(path, list(foi.REQUIRED), foi.TEXT))
+    carrying = {
+        field: sum(any(p in cell.casefold() for p in items) for cell in cells)
+        for field, cells in fields.items()
+    }
+    assert all(n >= 5 for n in carrying.values()), carrying
+    joined = "\n".join(items)
+    for form in (" [at] ", "(at)", " at ", "@", "0044 ", "+44 (0)", "+44(0)", "+1 (", "flat "):
+        assert form in joined, form
+    assert re.search(r"^\d+[a-z]? [a-z ]+ (road|street|lane|avenue|close|drive|way)$", joined, re.M)

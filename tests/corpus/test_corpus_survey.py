@@ -14,6 +14,7 @@ import corpus_kit as kit
 import pandas as pd
 import pytest
 
+from pipeline import privacy
 from pipeline.errors import InputError
 
 Edit = Callable[[Path], None]
@@ -24,6 +25,12 @@ SUBMITTED_2025 = "Submitted at"
 SECURE_2025 = "Is your funding secure for the next 12 months?"
 STIGMA = "How much of a barrier is each of these? - Stigma and shame"  # Likert, 2021 and 2023
 TABLES = ("responses", "orgs", "areas", "comments")
+ROW_2_ID = "ORG-7138"  # the organisation id in row 2 of the 2025 export
+
+
+def published(org_id: str) -> str:
+    """An organisation id as the cleaner publishes it: its pseudonym under the example key."""
+    return privacy.pseudonym(org_id, privacy.EXAMPLE_KEY.encode("utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +46,14 @@ def csv_edit(path: str, change: Callable[[kit.Rows], kit.Rows | None]) -> Edit:
 
 def cell(row: int, column: str, value: str) -> Callable[[kit.Rows], None]:
     return lambda rows: kit.set_cell(rows, row, column, value)
+
+
+def cells(*changes: Callable[[kit.Rows], None]) -> Callable[[kit.Rows], None]:
+    def change(rows: kit.Rows) -> None:
+        for one in changes:
+            one(rows)
+
+    return change
 
 
 def rewrite(path: str, encoding: str = "utf-8", delimiter: str = ",") -> Edit:
@@ -68,12 +83,13 @@ def likert_cell(value: str) -> Callable:
 
 
 def resubmit(submitted: str) -> Callable[[kit.Rows], None]:
-    """Row 2 (ORG-1693) submitted again at the end (row 84), as a women's centre."""
+    """Row 2 (ROW_2_ID, a women's centre) submitted again at the end (row 84), as other."""
 
     def change(rows: kit.Rows) -> None:
+        assert rows[1][0] == ROW_2_ID
         rows.append(list(rows[1]))
         kit.set_cell(rows, len(rows), SUBMITTED_2025, submitted)
-        kit.set_cell(rows, len(rows), TYPE_2025, "Women's Centre")
+        kit.set_cell(rows, len(rows), TYPE_2025, "Other (please specify)")
 
     return change
 
@@ -111,8 +127,8 @@ def test_title_rows_shift_the_rows_reported(tmp_path: Path) -> None:
     assert kit.clean_survey(raw, ["2023"]).exclusions.to_dict("records") == [
         {
             "file": W23,
-            "source_row": 40,
-            "reason": "duplicate org_id ORG-5777: superseded by the later submission in row 46",
+            "source_row": 15,
+            "reason": "duplicate organisation ID: superseded by the later submission in row 22",
         }
     ]
 
@@ -122,7 +138,7 @@ def test_title_rows_shift_the_rows_reported(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("submitted", "kept", "dropped", "org_type"),
-    [("2025-05-01T09:00:00Z", 84, 2, "womens_centre"), ("2025-01-01T09:00:00Z", 2, 84, "other")],
+    [("2025-05-01T09:00:00Z", 84, 2, "other"), ("2025-01-01T09:00:00Z", 2, 84, "womens_centre")],
 )
 def test_duplicate_organisation_keeps_the_latest_submission(
     tmp_path: Path, submitted: str, kept: int, dropped: int, org_type: str
@@ -134,13 +150,13 @@ def test_duplicate_organisation_keeps_the_latest_submission(
         {
             "file": W25,
             "source_row": dropped,
-            "reason": "duplicate org_id ORG-1693: superseded by the later submission in "
+            "reason": "duplicate organisation ID: superseded by the later submission in "
             f"row {kept}",
         }
     ]
     orgs = result.orgs.set_index("org_id")
     assert len(orgs) == 81
-    assert orgs.at["ORG-1693", "org_type"] == org_type
+    assert orgs.at[published(ROW_2_ID), "org_type"] == org_type
     account = result.accounts[0]
     assert (account.rows_in, account.kept, account.excluded, account.blank) == (83, 81, 1, 1)
 
@@ -218,6 +234,15 @@ STOPS = [
         csv_edit(W21, cell(2, STIGMA, "0")),
         f"{{raw}}/survey/2021.csv, row 2, column '{STIGMA}': Likert value '0' is out of range 1-5",
         id="likert-below-range",
+    ),
+    pytest.param(
+        "2021",
+        csv_edit(W21, cells(cell(2, STIGMA, "9"), cell(3, "Submitted", "31/02/2021"))),
+        f"{{raw}}/survey/2021.csv: 2 problems in the export:\n- {{raw}}/survey/2021.csv, row 2, "
+        f"column '{STIGMA}': Likert value '9' is out of range 1-5\n- {{raw}}/survey/2021.csv, "
+        "row 3, column 'Submitted': submitted time '31/02/2021' does not match the codebook "
+        "format '%d/%m/%Y %H:%M'",
+        id="likert-and-bad-date-on-the-next-row",
     ),
     pytest.param(
         "2025",

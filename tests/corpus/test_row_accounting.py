@@ -16,6 +16,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from pipeline import privacy
+
 FILES = sorted(
     p.relative_to(kit.EXAMPLE).as_posix()
     for p in kit.EXAMPLE.glob("*/*")
@@ -62,7 +64,8 @@ def check_file(
     if "source_row" in kept:  # FOI: kept rows are exactly the rows neither blank nor excluded
         assert sorted(kept["source_row"].astype(int)) == sorted(unaccounted)
     else:  # survey: the kept organisations are those of the rows neither blank nor excluded
-        assert set(kept["org_id"]) == {rows[n][0] for n in unaccounted}
+        key = privacy.EXAMPLE_KEY.encode()
+        assert set(kept["org_id"]) == {privacy.pseudonym(rows[n][0], key) for n in unaccounted}
 
 
 @pytest.fixture(scope="module")

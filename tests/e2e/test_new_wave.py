@@ -17,6 +17,7 @@ import pytest
 
 from pipeline import config, layout, survey
 from pipeline.synth import survey as synth_survey
+from pipeline.synth.people import People
 
 pytestmark = pytest.mark.e2e
 BIN = Path(sys.executable).parent
@@ -51,7 +52,11 @@ def _fourth_wave(reference_dir: Path, work: Path) -> tuple[Path, str, int, int]:
     question and how many of them ticked the new option.
     """
     synth_survey.generate(
-        reference_dir, work / "example", work / "truth", np.random.default_rng(SEED)
+        reference_dir,
+        work / "example",
+        work / "truth",
+        np.random.default_rng(SEED),
+        People(np.random.default_rng(SEED + 1)),
     )
     text = (work / "example" / "survey" / f"{LAST}.csv").read_text(encoding="utf-8")
     header, *rows = list(csv.reader(io.StringIO(text)))
@@ -169,3 +174,21 @@ def test_a_new_wave_goes_in_through_the_codebook_and_reruns_only_the_survey(
     assert f"{WAVE}: {by_wave['respondents'].iloc[-1]}." in section
     assert re.search(_adjacent("th", LAST, WAVE), section)  # respondents by wave and type
     assert re.search(_adjacent("td", "Consecutive waves", LAST, WAVE), section)  # support changes
+
+
+@pytest.mark.parametrize("make", ["folder", "binary file", "missing file"])
+def test_new_wave_stops_with_one_clear_message_on_an_unusable_export(
+    copy_repo, tmp_path, make
+) -> None:
+    repo = copy_repo(tmp_path / "repo")
+    codebook = layout.codebook_path(repo / "data" / "example")
+    before = codebook.read_bytes(), (repo / "params.yaml").read_bytes()
+    export = tmp_path / "export.csv"
+    if make == "folder":
+        export.mkdir()
+    elif make == "binary file":
+        export.write_bytes(bytes(range(256)) * 8)
+    output = _run([sys.executable, "-m", "pipeline", "new-wave", WAVE, str(export)], repo, ok=False)
+    assert output.startswith(f"error: {export}") and output.count("\n") == 1, output
+    assert "Traceback" not in output
+    assert (codebook.read_bytes(), (repo / "params.yaml").read_bytes()) == before

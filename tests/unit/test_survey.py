@@ -7,11 +7,18 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import geography, layout, schemas, survey
-from pipeline.errors import InputError, SchemaError
+from pipeline import geography, layout, privacy, schemas, survey
+from pipeline.errors import InputError, ParamsError, SchemaError
 from pipeline.readers import read_table
 
 REFERENCE = Path(__file__).resolve().parents[2] / "data" / "reference"
+KEY = "unit-test-key-not-secret-0123456789abcdef"
+
+
+def pid(org_id: str) -> str:
+    """An organisation id as the cleaner publishes it: its pseudonym under the test key."""
+    return privacy.pseudonym(org_id, KEY.encode("utf-8"))
+
 
 CODEBOOK = """\
 # a tiny codebook
@@ -145,6 +152,7 @@ def _exports(folder: Path) -> dict[str, list[list[str]]]:
     folder.mkdir(parents=True, exist_ok=True)
     _write_csv(folder / "2021.csv", wave_2021)
     _write_csv(folder / "2023.csv", wave_2023)
+    (folder / survey.KEY_FILE).write_text(KEY + "\n", encoding="utf-8")
     return {"2021": wave_2021, "2023": wave_2023}
 
 
@@ -166,7 +174,7 @@ def result(tmp_path_factory: pytest.TempPathFactory) -> survey.SurveyResult:
 
 def _answers(result: survey.SurveyResult, wave: str, org_id: str) -> list[tuple[str, ...]]:
     r = result.responses
-    rows = r[(r["wave"] == wave) & (r["org_id"] == org_id)]
+    rows = r[(r["wave"] == wave) & (r["org_id"] == pid(org_id))]
     return list(rows[["question", "option", "value", "status"]].itertuples(index=False, name=None))
 
 
@@ -208,7 +216,7 @@ def test_duplicate_org_keeps_the_latest_submission(result: survey.SurveyResult) 
         {
             "file": "survey/2021.csv",
             "source_row": 2,
-            "reason": "duplicate org_id A1: superseded by the later submission in row 3",
+            "reason": "duplicate organisation ID: superseded by the later submission in row 3",
         }
     ]
     account = result.accounts[0]
@@ -217,7 +225,11 @@ def test_duplicate_org_keeps_the_latest_submission(result: survey.SurveyResult) 
 
 def test_contact_columns_are_dropped_and_comments_redacted(result: survey.SurveyResult) -> None:
     assert result.comments.to_dict("records") == [
-        {"wave": "2021", "org_id": "A1", "text": "My name is [name], call [phone]. [name] agrees."}
+        {
+            "wave": "2021",
+            "org_id": pid("A1"),
+            "text": "My name is [name], call [phone]. [name] agrees.",
+        }
     ]
     for frame in (result.responses, result.orgs, result.areas, result.comments):
         assert not frame.astype(str).apply(lambda c: c.str.contains("Whitfield")).any().any()
@@ -231,31 +243,34 @@ def test_areas_are_matched_and_comma_names_kept_whole(result: survey.SurveyResul
         [
             {
                 "wave": "2021",
-                "org_id": "A1",
+                "org_id": pid("A1"),
                 "la_code": la["la_code"].iloc[0],
                 "match_method": "alias",
             },
             {
                 "wave": "2021",
-                "org_id": "A1",
+                "org_id": pid("A1"),
                 "la_code": la["la_code"].iloc[1],
                 "match_method": "code",
             },
             {
                 "wave": "2021",
-                "org_id": "A2",
+                "org_id": pid("A2"),
                 "la_code": la["la_code"].iloc[0],
                 "match_method": "alias",
             },
-            {"wave": "2021", "org_id": "A2", "la_code": comma_code, "match_method": "alias"},
+            {"wave": "2021", "org_id": pid("A2"), "la_code": comma_code, "match_method": "alias"},
         ],
         key=lambda r: (r["org_id"], r["la_code"]),
     )
-    assert result.orgs.to_dict("records") == [
-        {"wave": "2021", "org_id": "A1", "org_type": "womens_centre", "n_areas": 2},
-        {"wave": "2021", "org_id": "A2", "org_type": "other", "n_areas": 2},
-        {"wave": "2023", "org_id": "A1", "org_type": "womens_centre", "n_areas": 1},
-    ]
+    assert result.orgs.to_dict("records") == sorted(
+        [
+            {"wave": "2021", "org_id": pid("A1"), "org_type": "womens_centre", "n_areas": 2},
+            {"wave": "2021", "org_id": pid("A2"), "org_type": "other", "n_areas": 2},
+            {"wave": "2023", "org_id": pid("A1"), "org_type": "womens_centre", "n_areas": 1},
+        ],
+        key=lambda r: (r["wave"], r["org_id"]),
+    )
 
 
 def test_schemas_pass_on_output_and_fail_on_raw_export(
@@ -347,6 +362,100 @@ def test_likert_out_of_range_names_file_row_and_column(raw_dir: Path) -> None:
         survey.clean_waves(raw_dir, ["2021", "2023"], REFERENCE, 90)
 
 
+def test_every_bad_cell_of_an_export_is_reported_at_once(raw_dir: Path) -> None:
+    """An out-of-range Likert value does not hide a bad date on the next row (or another bad
+    cell on its own row): one error lists them all, by row then column."""
+
+    def break_cells(rows: list[list[str]]) -> None:
+        rows[2][6], rows[2][7] = "7", "0"  # row 3: both Likert columns out of range
+        rows[4][1] = "yesterday"  # row 5: a submitted time not in the format
+
+    _rewrite(raw_dir, "2021", break_cells)
+    path = layout.wave_file(raw_dir, "2021")
+    with pytest.raises(InputError) as error:
+        survey.clean_waves(raw_dir, ["2021", "2023"], REFERENCE, 90)
+    assert str(error.value) == (
+        f"{path}: 3 problems in the export:\n"
+        f"- {path}, row 3, column 'Partnership - Police': Likert value '7' is out of range 1-5\n"
+        f"- {path}, row 3, column 'Partnership - GPs': Likert value '0' is out of range 1-5\n"
+        f"- {path}, row 5, column 'Submitted': submitted time 'yesterday' does not match the "
+        "codebook format '%Y-%m-%d %H:%M'"
+    )
+
+
+def test_a_wave_listed_twice_stops_the_run(raw_dir: Path) -> None:
+    with pytest.raises(ParamsError, match=r"survey.waves lists 2021 more than once"):
+        survey.clean_waves(raw_dir, ["2021", "2023", "2021"], REFERENCE, 90)
+
+
+# -- identifiers are published only as pseudonyms -----------------------------------------------
+
+
+def test_org_ids_are_pseudonymised_stably_across_waves(result: survey.SurveyResult) -> None:
+    ids = set(result.orgs["org_id"])
+    assert ids == {pid("A1"), pid("A2")}
+    assert all(re.fullmatch(r"org-[0-9a-f]{12}", i) for i in ids)
+    for frame in (result.responses, result.orgs, result.areas, result.comments):
+        assert not frame["org_id"].isin(["A1", "A2"]).any()
+    assert pid("A1") != privacy.pseudonym("A1", b"another key, just as long as the first one")
+
+
+def test_an_email_typed_as_the_org_id_and_submitted_twice_is_never_shown(raw_dir: Path) -> None:
+    email = "jo.whitfield@example.org"
+
+    def type_email(rows: list[list[str]]) -> None:
+        rows[1][0] = rows[2][0] = email
+
+    _rewrite(raw_dir, "2021", type_email)
+    result = survey.clean_waves(raw_dir, ["2021", "2023"], REFERENCE, 90)
+    assert result.exclusions["reason"].tolist() == [
+        "duplicate organisation ID: superseded by the later submission in row 3"
+    ]
+    tables = (result.responses, result.orgs, result.areas, result.comments, result.exclusions)
+    text = "\n".join(frame.to_csv() for frame in tables)
+    assert "whitfield" not in text.lower()
+    assert privacy.pseudonym(email, KEY.encode("utf-8")) in set(result.orgs["org_id"])
+
+
+def test_the_pseudonym_key_must_exist_and_be_long(raw_dir: Path) -> None:
+    key = survey.key_path(raw_dir)
+    key.unlink()
+    with pytest.raises(InputError, match=r"pseudonym.key: no pseudonym key: .*secrets.token_hex"):
+        survey.clean_waves(raw_dir, ["2021"], REFERENCE, 90)
+    key.write_text("short\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"the key has 5 characters, fewer than 32"):
+        survey.clean_waves(raw_dir, ["2021"], REFERENCE, 90)
+
+
+def test_the_example_key_is_refused_for_exports_not_marked_synthetic(raw_dir: Path) -> None:
+    survey.key_path(raw_dir).write_text(privacy.EXAMPLE_KEY, encoding="utf-8")
+    with pytest.raises(InputError, match=r"published example key.*\['2021'\] are not marked"):
+        survey.clean_waves(raw_dir, ["2021"], REFERENCE, 90)
+
+
+def test_contact_names_of_every_wave_are_redacted_in_every_wave(raw_dir: Path) -> None:
+    _rewrite(raw_dir, "2023", lambda rows: rows[1].__setitem__(5, "sam nwosu helped; Sam too."))
+    result = survey.clean_waves(raw_dir, ["2021", "2023"], REFERENCE, 90)
+    comments = result.comments[result.comments["wave"] == "2023"]["text"].tolist()
+    assert comments == ["[name] helped; [name] too."]
+
+
+def test_a_column_of_free_text_mapped_as_labels_is_summarised_not_listed(raw_dir: Path) -> None:
+    names = [f"Jo Person{i} 07700 900{i:03d}" for i in range(12)]
+
+    def names_as_type(rows: list[list[str]]) -> list[list[str]]:
+        base = rows[1]
+        return [rows[0], *([f"A{i}", *base[1:2], name, *base[3:]] for i, name in enumerate(names))]
+
+    rows = _exports(layout.survey_dir(raw_dir))["2023"]
+    _write_csv(layout.wave_file(raw_dir, "2023"), names_as_type(rows))
+    with pytest.raises(InputError) as error:
+        survey.clean_waves(raw_dir, ["2021", "2023"], REFERENCE, 90)
+    message = str(error.value)
+    assert 'column "Type": 12 different answers are not labels of org_type' in message
+    assert "Person" not in message and "07700" not in message
+
+
 def test_likert_numeric_codes_are_accepted(raw_dir: Path) -> None:
     _rewrite(raw_dir, "2021", lambda rows: rows[2].__setitem__(6, "5"))
     result = survey.clean_waves(raw_dir, ["2021"], REFERENCE, 90)
@@ -379,36 +488,39 @@ def test_geography_year_of_a_wave() -> None:
     ]
 
 
-def test_new_wave_drafts_todos_and_the_cleaner_stops_on_them(raw_dir: Path, tmp_path: Path) -> None:
+def _new_export(tmp_path: Path, header: list[str], rows: list[list[str]]) -> Path:
     export = tmp_path / "downloads" / "Survey export 2025.csv"
-    export.parent.mkdir()
-    _write_csv(
-        export,
-        [
-            [
-                "Organisation ID",
-                "Submitted",
-                "Type",
-                "Areas",
-                "Support offered (tick all)",
-                "Comments",
-                "Name",
-                "Do you run a food bank?",
-            ],
-            [
-                "A9",
-                "2025-03-01 09:00",
-                "Women's Centre",
-                _authorities()["la_code"].iloc[0],
-                "Childcare; Peer mentoring",
-                "",
-                "Jo",
-                "Yes",
-            ],
-        ],
-    )
+    export.parent.mkdir(exist_ok=True)
+    _write_csv(export, [header, *rows])
+    return export
+
+
+def _params(tmp_path: Path) -> Path:
     params = tmp_path / "params.yaml"
     params.write_text(PARAMS, encoding="utf-8")
+    return params
+
+
+NEW_HEADER = [
+    "Organisation ID",
+    "Submitted",
+    "Type",
+    "Areas",
+    "Support offered (tick all)",
+    "Comments",
+    "Name",
+    "Do you run a food bank?",
+]
+
+
+def test_new_wave_drafts_todos_and_the_cleaner_stops_on_them(raw_dir: Path, tmp_path: Path) -> None:
+    area = _authorities()["la_code"].iloc[0]
+    rows = [
+        [f"A{i}", "2025-03-01 09:00", "Women's Centre", area, support, "", "Jo", "Yes"]
+        for i, support in enumerate(["Childcare; Peer mentoring", "Peer mentoring", "Childcare"])
+    ]
+    export = _new_export(tmp_path, NEW_HEADER, rows)
+    params = _params(tmp_path)
     codebook = layout.codebook_path(raw_dir)
 
     todos = survey.new_wave("2025", export, raw_dir, codebook, params)
@@ -433,6 +545,114 @@ def test_new_wave_drafts_todos_and_the_cleaner_stops_on_them(raw_dir: Path, tmp_
     book = survey.load_codebook(codebook)
     assert book.waves["2025"]["org_id"] == {"header": "Organisation ID"}
     assert book.waves["2025"]["support"]["labels"]["Childcare"] == "childcare"
+
+
+def test_new_wave_drafts_a_label_only_if_two_respondents_gave_it(
+    raw_dir: Path, tmp_path: Path
+) -> None:
+    area = _authorities()["la_code"].iloc[0]
+    support = ["Childcare"] * 4 + ["Childcare; Peer mentoring", "Help from Jo Okafor 07700 900123"]
+    rows = [
+        [f"A{i}", "2025-03-01 09:00", "Other", area, s, "", "Jo", ""] for i, s in enumerate(support)
+    ]
+    export = _new_export(tmp_path, NEW_HEADER, rows)
+    codebook = layout.codebook_path(raw_dir)
+    todos = survey.new_wave("2025", export, raw_dir, codebook, _params(tmp_path))
+    text = codebook.read_text(encoding="utf-8")
+    for datum in ("Peer mentoring", "Okafor", "07700"):
+        assert datum not in text and datum not in "\n".join(todos)
+    assert "waves.2025.support.labels: 2 answers not drafted" in "\n".join(todos)
+    assert re.search(r"labels: +# TODO: 2 answers not drafted", text)
+
+
+CONTACTS = [
+    ("Priya Okafor", "priya.okafor@example.org"),
+    ("Siobhan Pemberton", "s.pemberton@example.org.uk"),
+    ("Niamh O'Driscoll", "niamh.odriscoll@example.com"),
+    ("Ama Mensah-Boateng", "ama.mb@example.net"),
+    ("Chloe Lindqvist", "chloe.l@example.org"),
+    ("Fatima Haddad", "fatima.haddad@example.org"),
+    ("Gemma Ashworth", "gemma.ashworth@example.com"),
+    ("Yasmin Rahman", "yasmin.rahman@example.org"),
+    ("Imogen Villiers", "imogen.villiers@example.org.uk"),
+    ("Tamsin Nwosu", "tamsin.nwosu@example.org"),
+    ("Zainab Kowalski", "zainab.k@example.org"),
+    ("Marcia Fairbairn", "marcia.fairbairn@example.com"),
+]
+
+
+def test_new_wave_never_writes_names_from_reworded_contact_headers(
+    raw_dir: Path, tmp_path: Path
+) -> None:
+    """The contact header reworded to one that looks like another question's: the names are
+    neither drafted as that question's labels nor written or returned anywhere."""
+    codebook = layout.codebook_path(raw_dir)
+    codebook.write_text(
+        CODEBOOK.replace(
+            "contact_name: {type: contact}",
+            "contact_name: {type: contact}\n  contact_email: {type: contact}",
+        ).replace(
+            '    contact_name: {header: "Name"}\n',
+            '    contact_name: {header: "Name"}\n    contact_email: {header: "Email"}\n',
+        ),
+        encoding="utf-8",
+    )
+    area = _authorities()["la_code"].iloc[0]
+    header = [
+        "Organisation ID",
+        "Submitted",
+        "Type your name",
+        "Type",
+        "Areas",
+        "Support offered",
+        "Comments",
+        "Email of person completing",
+        "Best number to reach you",
+    ]
+    rows = [
+        [
+            f"A{i}",
+            "2025-03-01 09:00",
+            name,
+            "Other",
+            area,
+            "Childcare",
+            "",
+            email,
+            f"07700 9001{i:02d}",
+        ]
+        for i, (name, email) in enumerate(CONTACTS)
+    ]
+    todos = survey.new_wave(
+        "2025", _new_export(tmp_path, header, rows), raw_dir, codebook, _params(tmp_path)
+    )
+    written = codebook.read_text(encoding="utf-8") + "\n".join(todos)
+    for name, email in CONTACTS:
+        for datum in (name, *name.split(), email, email.split("@")[0], "07700"):
+            assert datum not in written
+    block = survey.load_codebook(codebook).waves["2025"]
+    assert block["org_type"]["header"] == "Type"
+    assert "12 answers, 12 different, like contact details" in written
+    assert survey.todo_lines(codebook, ["2025"])  # the cleaner stops until they are placed
+
+
+@pytest.mark.parametrize("make", ["folder", "binary", "header only"])
+def test_new_wave_stops_with_one_message_on_an_unusable_export(
+    raw_dir: Path, tmp_path: Path, make: str
+) -> None:
+    export = tmp_path / "export.csv"
+    if make == "folder":
+        export.mkdir()
+    elif make == "binary":
+        export.write_bytes(b"\x00\x01\x02" * 100)
+    else:
+        export.write_text("Organisation ID,Name\n", encoding="utf-8")
+    codebook = layout.codebook_path(raw_dir)
+    before = codebook.read_bytes()
+    with pytest.raises(InputError, match=re.escape(str(export))):
+        survey.new_wave("2025", export, raw_dir, codebook, _params(tmp_path))
+    assert codebook.read_bytes() == before
+    assert not list(layout.survey_dir(raw_dir).glob("2025.*"))
 
 
 def test_new_wave_refuses_a_wave_that_exists(raw_dir: Path, tmp_path: Path) -> None:
