@@ -1,0 +1,217 @@
+"""The clickable hex map of the authority pages: one hexagon per authority, region outlines.
+
+This module lays the map out (hexagon corners, label positions, colours, the outline of each
+region); the template ``profiles_hexmap.svg.j2`` writes it as inline SVG, one link per
+hexagon, so the map needs no script and every hexagon is reachable with the keyboard.
+Hexagons are pointy-topped in the odd-r offset layout of ``data/reference/hexes.csv`` (odd
+rows shifted half a hexagon east, r increasing northwards), coloured by the items an
+authority offered in the latest round in the section's palette (viridis, grey for no
+response). Links run in reading order: north to south, west to east.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pandas as pd
+
+SIZE = 18.0  # circumradius of a hexagon, in SVG units
+MARGIN = 6.0
+NO_RESPONSE = "#D9D9D9"  # as the section's hex map (pipeline.figures.style.NO_DATA)
+# Items offered: (lowest, highest, colour), viridis from 0 items (dark) to 13 (light).
+BINS = (
+    (0, 0, "#440154"),
+    (1, 3, "#3b528b"),
+    (4, 6, "#21918c"),
+    (7, 9, "#5ec962"),
+    (10, 13, "#fde725"),
+)
+_STOP = {"and", "of", "the", "upon", "on", "with", "city", "county", "borough"}
+_CORNERS = (-90, -30, 30, 90, 150, 210)  # degrees; SVG y points down
+
+
+@dataclass(frozen=True)
+class Hex:
+    """One authority's hexagon: where it is drawn and what it says."""
+
+    la_code: str
+    la_name: str
+    region_name: str
+    items: int | None
+    points: str
+    x: str
+    y: str
+    label: str
+    fill: str
+    ink: str
+
+
+@dataclass(frozen=True)
+class HexMap:
+    """The laid-out map: its size, hexagons in link order, region outlines and legend."""
+
+    round: str
+    width: str
+    height: str
+    hexes: tuple[Hex, ...]
+    outline: str
+    legend: tuple[tuple[int | None, int | None, str, int], ...]
+
+
+def _luminance(colour: str) -> float:
+    """WCAG relative luminance of a #rrggbb colour."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def ink_for(fill: str) -> str:
+    """Black or white text on `fill`, whichever contrasts more (WCAG ratio)."""
+    light = _luminance(fill)
+    return "#0b0c0c" if (light + 0.05) / 0.05 >= 1.05 / (light + 0.05) else "#ffffff"
+
+
+def fill_for(items: int | None) -> str:
+    """The colour of a hexagon offering `items` items (None: no response)."""
+    if items is None:
+        return NO_RESPONSE
+    return next(colour for low, high, colour in BINS if low <= items <= high)
+
+
+def _words(name: str) -> list[str]:
+    words = re.findall(r"[A-Za-z]+", name)
+    return [w for w in words if w.lower() not in _STOP] or words
+
+
+def _candidates(name: str) -> Iterator[str]:
+    """Labels for `name`, best first."""
+    words = _words(name)
+    if len(words) == 1:
+        word = words[0]
+        yield word[:3].title()
+        consonants = [c for c in word[1:].lower() if c not in "aeiou"]
+        yield from (
+            word[0].upper() + a + b for i, a in enumerate(consonants) for b in consonants[i + 1 :]
+        )
+    else:
+        initials = "".join(w[0].upper() for w in words[:3])
+        yield initials
+        yield initials[:-1] + words[len(initials) - 1][:2].title()
+        yield words[0][:2].title() + words[1][0].upper()
+    yield from (f"{words[0][0].upper()}{n}" for n in range(1, 1000))
+
+
+def short_labels(names: pd.Series) -> dict[str, str]:
+    """Two- or three-letter labels, unique over `names` (the link's title gives the full name).
+
+    One significant word gives its first three letters (Hartlepool: Har), several their
+    initials (Bournemouth, Christchurch and Poole: BCP). Names take labels in alphabetical
+    order; a name whose label is taken gets its next candidate: the word's first letter and
+    two later consonants (Derbyshire: Drb), or the initials with the last word's first two
+    letters (South Tyneside: STy).
+    """
+    labels: dict[str, str] = {}
+    for name in sorted(names):
+        labels[name] = next(c for c in _candidates(name) if c not in labels.values())
+    return labels
+
+
+def _centre(q: int, r: int, top: int) -> tuple[float, float]:
+    x = MARGIN + math.sqrt(3) * SIZE * (q + 0.5 * (r & 1) + 0.5)
+    y = MARGIN + SIZE + 1.5 * SIZE * (top - r)
+    return x, y
+
+
+def _corners(x: float, y: float) -> list[tuple[float, float]]:
+    return [
+        (x + SIZE * math.cos(math.radians(a)), y + SIZE * math.sin(math.radians(a)))
+        for a in _CORNERS
+    ]
+
+
+def _across(q: int, r: int) -> list[tuple[int, int]]:
+    """The neighbour across each edge (corner i to i + 1) of hexagon (q, r), odd rows shifted
+    east and r increasing northwards: north-east, east, south-east, south-west, west, north-west.
+    """
+    shift = r & 1
+    return [
+        (q + shift, r + 1),
+        (q + 1, r),
+        (q + shift, r - 1),
+        (q - 1 + shift, r - 1),
+        (q - 1, r),
+        (q - 1 + shift, r + 1),
+    ]
+
+
+def _outline(regions: dict[tuple[int, int], str], top: int) -> str:
+    """Path of every hexagon edge between two regions or facing the sea."""
+    segments = set()
+    for (q, r), region in regions.items():
+        corners = [(f"{x:.1f}", f"{y:.1f}") for x, y in _corners(*_centre(q, r, top))]
+        for i, cell in enumerate(_across(q, r)):
+            if regions.get(cell) != region:
+                segments.add(tuple(sorted([corners[i], corners[(i + 1) % 6]])))
+    return " ".join(f"M{a[0]} {a[1]}L{b[0]} {b[1]}" for a, b in sorted(segments))
+
+
+def layout(
+    hexes: pd.DataFrame, authorities: pd.DataFrame, items: pd.Series, round_name: str
+) -> HexMap:
+    """Lay out the map.
+
+    Parameters
+    ----------
+    hexes : la_code, q, r for every authority of the geography.
+    authorities : la_code, la_name, region_name of the same authorities.
+    items : items offered in the latest round by la_code (NA for no response).
+    round_name : the round the colours show.
+    """
+    frame = hexes.merge(authorities, on="la_code", validate="1:1")
+    if len(frame) != len(authorities) or frame.duplicated(["q", "r"]).any():
+        raise ValueError("the hex layout must place every authority once, one per hexagon")
+    top = int(frame["r"].max())
+    frame = frame.sort_values(["r", "q"], ascending=[False, True]).reset_index(drop=True)
+    labels = short_labels(frame["la_name"])
+    positions = [_centre(int(q), int(r), top) for q, r in zip(frame["q"], frame["r"], strict=True)]
+    drawn = []
+    for (x, y), row in zip(positions, frame.itertuples(index=False), strict=True):
+        count = items.get(row.la_code)
+        count = None if count is None or pd.isna(count) else int(count)
+        fill = fill_for(count)
+        drawn.append(
+            Hex(
+                row.la_code,
+                row.la_name,
+                row.region_name,
+                count,
+                " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy in _corners(x, y)),
+                f"{x:.1f}",
+                f"{y:.1f}",
+                labels[row.la_name],
+                fill,
+                ink_for(fill),
+            )
+        )
+    regions = {
+        (int(q), int(r)): region
+        for q, r, region in zip(frame["q"], frame["r"], frame["region_name"], strict=True)
+    }
+    width = 2 * MARGIN + math.sqrt(3) * SIZE * (frame["q"].max() + 1.5)
+    height = 2 * MARGIN + 2 * SIZE + 1.5 * SIZE * top
+    counts = [h.items for h in drawn]
+    legend = tuple(
+        (low, high, colour, sum(c is not None and low <= c <= high for c in counts))
+        for low, high, colour in BINS
+    ) + ((None, None, NO_RESPONSE, counts.count(None)),)
+    return HexMap(
+        round_name,
+        f"{width:.0f}",
+        f"{height:.0f}",
+        tuple(drawn),
+        _outline(regions, top),
+        legend,
+    )
