@@ -1,30 +1,45 @@
 """Computed sentences: the headline title and alt text of each chart, from its results table.
 
 No number in the report is typed by hand; every title and alt text is built here from the
-table the chart draws.
+table the chart draws, with numbers formatted by `pipeline.numbers` and interpretive sentences
+chosen by `pipeline.findings`, so that each says something different when the data do.
 """
 
 from __future__ import annotations
 
-import pandas as pd
+import math
 
-from pipeline.funnel import ADJUSTED, LEVELS, UNADJUSTED
+import pandas as pd
+from scipy import stats
+
+from pipeline import findings
+from pipeline.findings import Estimate, listing, lower_first
+from pipeline.funnel import ADJUSTED, LEVELS
+from pipeline.numbers import count, interval, level, number, p_value, ratio
+from pipeline.numbers import percent as pct
 from pipeline.taxonomy import K_ITEMS
 
 
-def pct(x: float, digits: int = 0) -> str:
-    """A share as a percentage string: 0.253 -> '25%'."""
-    return f"{100 * x:.{digits}f}%"
+def _tied(rows: pd.DataFrame, column: str, value: float) -> pd.DataFrame:
+    """The rows of `rows` whose `column` equals `value`: all those sharing an extreme."""
+    return rows[rows[column] == value]
+
+
+def _title(sentence: str) -> str:
+    """A sentence as a headline title: no full stop."""
+    return sentence.removesuffix(".")
 
 
 def response(rates: pd.DataFrame) -> tuple[str, str]:
     """Headline and alt text for the response status chart."""
     last = rates.iloc[-1]
     title = (
-        f"{last['responded']} of {last['n']} authorities ({pct(last['share'])}) provided "
-        f"information in {last['round']}"
+        f"{count(last['responded'])} of {count(last['n'])} authorities ({pct(last['share'])}) "
+        f"provided information in {last['round']}"
     )
-    rounds = "; ".join(f"{r['round']}: {r['responded']} of {r['n']}" for _, r in rates.iterrows())
+    rounds = "; ".join(
+        f"{r['round']}: {count(r['responded'])} of {count(r['n'])}" for _, r in rates.iterrows()
+    )
     alt = (
         f"Bar chart of FOI response status by round. Authorities giving a full or partial "
         f"answer, {rounds}. The remaining authorities said the information was not held, "
@@ -36,16 +51,27 @@ def response(rates: pd.DataFrame) -> tuple[str, str]:
 def nonresponse(by_region: pd.DataFrame, round_name: str) -> tuple[str, str]:
     """Headline and alt text for non-response by region in one round."""
     rows = by_region[by_region["round"] == round_name].sort_values("share", ascending=False)
-    top, total = rows.iloc[0], int(rows["not_responded"].sum())
-    title = (
-        f"{total} authorities did not provide information in {round_name}; the share was "
-        f"highest in {top['region_name']} ({top['not_responded']} of {top['n']})"
-    )
+    total = int(rows["not_responded"].sum())
+    if total == 0:
+        title = f"All {count(rows['n'].sum())} authorities provided information in {round_name}"
+    else:
+        top = _tied(rows, "share", rows["share"].iloc[0])
+        where = listing(
+            [
+                f"{r['region_name']} ({count(r['not_responded'])} of {count(r['n'])})"
+                for _, r in top.iterrows()
+            ]
+        )
+        title = (
+            f"{count(total, 'authority', 'authorities')} did not provide information in "
+            f"{round_name}; the share was highest in {where}"
+        )
     alt = (
         "Dot chart of the share of authorities not providing information by region, with 95% "
         f"intervals, {round_name}: "
         + "; ".join(
-            f"{r['region_name']} {r['not_responded']} of {r['n']}" for _, r in rows.iterrows()
+            f"{r['region_name']} {count(r['not_responded'])} of {count(r['n'])}"
+            for _, r in rows.iterrows()
         )
     )
     return title, alt
@@ -54,18 +80,27 @@ def nonresponse(by_region: pd.DataFrame, round_name: str) -> tuple[str, str]:
 def item_shares(shares: pd.DataFrame, round_name: str) -> tuple[str, str]:
     """Headline and alt text for the share of authorities offering each item."""
     rows = shares[shares["round"] == round_name].sort_values("share", ascending=False)
-    top, bottom = rows.iloc[0], rows.iloc[-1]
+    top = _tied(rows, "share", rows["share"].iloc[0])
+    bottom = _tied(rows, "share", rows["share"].iloc[-1])
     title = (
-        f"Provision varies widely: {pct(top['share'])} of authorities offer "
-        f"{top['label'].lower()}, {pct(bottom['share'])} {bottom['label'].lower()}"
+        f"{pct(top['share'].iloc[0])} of authorities offer "
+        f"{listing([lower_first(x) for x in top['label']])}, the most common "
+        f"{'item' if len(top) == 1 else 'items'}; {pct(bottom['share'].iloc[0])} offer "
+        f"{listing([lower_first(x) for x in bottom['label']])}, the least common "
+        f"({round_name})"
     )
     alt = (
-        f"Dot-and-whisker chart of the share of the {rows['n'].iloc[0]} responding authorities "
-        f"offering each of {K_ITEMS} items in {round_name}, with 95% intervals: "
+        f"Dot-and-whisker chart of the share of the {count(rows['n'].iloc[0])} responding "
+        f"authorities offering each of {K_ITEMS} items in {round_name}, with 95% intervals: "
         + "; ".join(f"{r['label']} {pct(r['share'])}" for _, r in rows.iterrows())
         + "."
     )
     return title, alt
+
+
+def _items(n: float) -> str:
+    """A number of items, to 1 decimal place when it is not whole (a median of two)."""
+    return number(n, 0 if float(n).is_integer() else 1)
 
 
 def items_distribution(frame: pd.DataFrame, round_name: str) -> tuple[str, str]:
@@ -75,12 +110,15 @@ def items_distribution(frame: pd.DataFrame, round_name: str) -> tuple[str, str]:
     median = weights.index.repeat(weights).to_series().median()
     title = (
         f"Authorities offer between {weights.index.min()} and {weights.index.max()} of "
-        f"{K_ITEMS} items; the median is {median:g} ({round_name})"
+        f"{K_ITEMS} items; the median is {_items(median)} ({round_name})"
     )
     alt = (
         "Histogram of the number of provision items per responding authority by round. "
         f"In {round_name}: "
-        + "; ".join(f"{k} items: {v} authorities" for k, v in weights.items())
+        + "; ".join(
+            f"{count(k, 'item')}: {count(v, 'authority', 'authorities')}"
+            for k, v in weights.items()
+        )
         + "."
     )
     return title, alt
@@ -91,38 +129,50 @@ def hex_map(responses: pd.DataFrame, round_name: str) -> tuple[str, str]:
     rows = responses[responses["round"] == round_name]
     answered = rows[rows["responded"].astype(bool)]
     by_region = answered.groupby("region_name")["n_items"].median().sort_values()
-    title = (
-        f"Median items per authority range from {by_region.iloc[0]:g} in "
-        f"{by_region.index[0]} to {by_region.iloc[-1]:g} in {by_region.index[-1]} "
-        f"({round_name})"
-    )
+    low, high = by_region.iloc[0], by_region.iloc[-1]
+    if low == high:
+        title = f"Median items per authority are {_items(low)} in every region ({round_name})"
+    else:
+        title = (
+            f"Median items per authority range from {_items(low)} in "
+            f"{listing(list(by_region.index[by_region == low]))} to {_items(high)} in "
+            f"{listing(list(by_region.index[by_region == high]))} ({round_name})"
+        )
     alt = (
-        f"Hexagon map of England's {len(rows)} upper-tier authorities, each coloured by the "
-        f"number of women-specific items it offers in {round_name}; {len(rows) - len(answered)}"
-        " authorities that did not provide information are grey. Median items by region: "
-        + "; ".join(f"{k} {v:g}" for k, v in by_region.items())
-        + "."
+        f"Hexagon map of England's {count(len(rows))} upper-tier authorities, each coloured by "
+        f"the number of women-specific items it offers in {round_name}; "
+        f"{count(len(rows) - len(answered))} that did not provide information are grey. Median "
+        "items by region: " + "; ".join(f"{k} {_items(v)}" for k, v in by_region.items()) + "."
     )
     return title, alt
 
 
-def funnel(flagged: pd.DataFrame, n_points: int, round_name: str) -> tuple[str, str]:
-    """Headline and alt text for the funnel plot of women's share of adults in treatment."""
-    outer = flagged[flagged["level"] == max(LEVELS)]
-    adjusted, raw = outer[outer["limits"] == ADJUSTED], outer[outer["limits"] == UNADJUSTED]
+def funnel(
+    flagged: pd.DataFrame,
+    n_points: int,
+    round_name: str,
+    expected: float,
+    target: float,
+    target_source: str,
+) -> tuple[str, str]:
+    """Headline and alt text for the funnel plot: authorities outside the adjusted limits.
+
+    `flagged` holds the adjusted outliers (funnel.outliers); `expected` is how many would lie
+    outside the outer limits by chance alone.
+    """
+    outer = flagged[(flagged["level"] == max(LEVELS)) & (flagged["limits"] == ADJUSTED)]
     title = (
-        f"{len(raw)} authorities lie outside the {pct(max(LEVELS), 1)} limits for women's "
-        "share of adults in "
-        f"treatment; {len(adjusted)} after allowing for overdispersion ({round_name})"
+        f"{count(len(outer))} of {count(n_points, 'authority', 'authorities')} lie outside the "
+        f"{level(max(LEVELS))} limits for women's share of adults in treatment once real "
+        f"differences between authorities are allowed for; about {number(expected, 1)} would "
+        f"by chance ({round_name})"
     )
     alt = (
         f"Funnel plot of women's share of adults in treatment against the number of adults in "
-        f"treatment for {n_points} authorities in {round_name}, with "
-        f"{' and '.join(pct(level, 1) for level in LEVELS)} limits "
-        "around the pooled share, unadjusted and adjusted for overdispersion. Outside the "
-        f"adjusted {pct(max(LEVELS), 1)} limits: "
-        + (", ".join(adjusted["la_name"]) or "none")
-        + "."
+        f"treatment for {count(n_points)} authorities in {round_name}, with "
+        f"{' and '.join(level(x) for x in LEVELS)} limits around {pct(target, 1)} "
+        f"({target_source}), adjusted for overdispersion. Outside the adjusted "
+        f"{level(max(LEVELS))} limits: " + (", ".join(outer["la_name"]) or "none") + "."
     )
     return title, alt
 
@@ -130,81 +180,103 @@ def funnel(flagged: pd.DataFrame, n_points: int, round_name: str) -> tuple[str, 
 def paired_change(change: pd.DataFrame, rounds: tuple[str, str]) -> tuple[str, str]:
     """Headline and alt text for the paired change in items between two rounds."""
     mean = change.set_index("statistic").loc["mean_difference"]
-    direction = "rose" if mean["estimate"] > 0 else "fell"
-    title = (
-        f"Items per authority {direction} by {abs(mean['estimate']):.1f} on average between "
-        f"{rounds[0]} and {rounds[1]} (95% CI {mean['conf_low']:.1f} to "
-        f"{mean['conf_high']:.1f}; {int(mean['n_pairs'])} authorities answering both)"
+    sentence = findings.change_between_rounds(
+        Estimate.from_row(mean), (rounds[0], rounds[1]), int(mean["n_pairs"])
     )
     alt = (
         f"Dumbbell chart of items per authority in {rounds[0]} and {rounds[1]} for the "
-        "authorities with the largest increases and decreases. " + title + "."
+        f"authorities with the largest increases and decreases. {sentence}"
     )
-    return title, alt
+    return _title(sentence), alt
 
 
-def _term(irr: pd.DataFrame, term: str) -> pd.Series:
-    return irr.set_index("term").loc[term]
+def _term(irr: pd.DataFrame, term: str) -> Estimate:
+    return Estimate.from_row(irr.set_index("term").loc[term])
 
 
-def deprivation(irr: pd.DataFrame, family: str) -> tuple[str, str]:
-    """Headline (and a sentence) for the deprivation and population rate ratios."""
+def deprivation(
+    irr: pd.DataFrame, family: str, imd_sd: float, log_pop_sd: float
+) -> tuple[str, str]:
+    """Headline and alt text for the deprivation and population rate ratios.
+
+    Parameters
+    ----------
+    irr : DataFrame
+        Rate ratios per SD of ``imd_z`` and ``log_pop_z`` (``model_provision/irr.csv``).
+    family : str
+        The chosen count model.
+    imd_sd, log_pop_sd : float
+        The SDs of the IMD score and of log female population aged 18 and over that
+        standardised them (`models.frame.standardised_covariates`).
+    """
     imd, pop = _term(irr, "imd_z"), _term(irr, "log_pop_z")
-    title = (
-        f"Each standard deviation of deprivation multiplies items by {imd['estimate']:.2f} "
-        f"(95% CI {imd['conf_low']:.2f} to {imd['conf_high']:.2f}); of population by "
-        f"{pop['estimate']:.2f} ({pop['conf_low']:.2f} to {pop['conf_high']:.2f})"
+    deprived = findings.deprivation(imd, imd_sd)
+    larger = findings.population(pop, log_pop_sd)
+    per_10 = findings.per_step(imd, imd_sd, 10)
+    doubling = findings.per_step(pop, log_pop_sd, math.log(2))
+    alt = (
+        f"Rate ratios from the {family.replace('_', ' ')} model. {deprived} {larger} Per 10 "
+        f"IMD points: {ratio(per_10.estimate)} ({per_10.ci(ratio)}); per doubling of "
+        f"population: {ratio(doubling.estimate)} ({doubling.ci(ratio)})."
     )
-    alt = f"Incidence rate ratios from the {family.replace('_', ' ')} model. {title}."
-    return title, alt
+    return _title(deprived), alt
 
 
 def regions(summary: pd.DataFrame, lr: pd.DataFrame) -> tuple[str, str]:
     """Headline and alt text for the caterpillar plot of region effects."""
-    share = summary.set_index("quantity").loc["region_share"]
-    title = (
-        f"Regions account for {pct(share['estimate'])} of the variation in items "
-        f"(95% CI {pct(share['conf_low'])} to {pct(share['conf_high'])}; likelihood-ratio "
-        f"test p = {lr['p_value'].iloc[0]:.2g})"
-    )
+    share = Estimate.from_row(summary.set_index("quantity").loc["region_share"])
+    sentence = findings.region_share(share)
     alt = (
         "Caterpillar plot of each region's rate ratio of items per authority against the "
-        "average region, with 95% intervals and shrunken estimates. " + title + "."
+        f"average region, with 95% intervals and shrunken estimates. {sentence} Estimated "
+        f"share of variation between regions {pct(share.estimate)} "
+        f"({interval(share.low, share.high, pct)}); likelihood-ratio test of region, "
+        f"{p_value(lr['p_value'].iloc[0])}."
     )
-    return title, alt
+    return _title(sentence), alt
 
 
-def diagnostics(frame: pd.DataFrame, family: str) -> tuple[str, str]:
-    """Headline and alt text for residual diagnostics of the chosen count model."""
+def diagnostics(frame: pd.DataFrame, family: str, *, significance: float) -> tuple[str, str]:
+    """Headline and alt text for residual diagnostics of the chosen count model.
+
+    The trend is the rank (Spearman) correlation of Pearson residuals with fitted values,
+    tested at `significance`.
+    """
+    rho, p = stats.spearmanr(frame["fitted"], frame["residual"])
     top = frame.sort_values("influence", ascending=False).iloc[0]
-    title = (
-        f"Residuals of the {family.replace('_', ' ')} model show no pattern against fitted "
-        f"values; the most influential authority is {top['label']}"
-    )
+    trend = findings.residual_trend(rho, p, significance, family.replace("_", " "))
+    title = f"{_title(trend)}; the most influential authority is {top['label']}"
     alt = (
         "Two panels: Pearson residuals against fitted items per authority with a smooth, and "
-        f"Cook's distance per authority; largest {top['influence']:.3f} ({top['label']})."
+        f"Cook's distance per authority; largest {number(top['influence'], 3)} "
+        f"({top['label']}). Rank correlation of residuals with fitted values "
+        f"{number(rho, 2)}, {p_value(p)}."
     )
     return title, alt
 
 
-def support_by_wave(changes: pd.DataFrame, labels: dict[str, str]) -> tuple[str, str]:
-    """Headline and alt text for the support offered by wave."""
+def support_by_wave(
+    changes: pd.DataFrame, labels: dict[str, str], *, significance: float
+) -> tuple[str, str]:
+    """Headline and alt text for the support offered by wave.
+
+    A change counts when its Holm-adjusted p-value is below `significance`.
+    """
     if changes.empty:
         title = "Support offered by organisations (a single wave: no change to test)"
         return title, "Small multiples of the share of organisations offering each kind of support."
     span = changes[changes["comparison"] == "first_to_last"]
     if span.empty:  # two waves: the one consecutive comparison is the first-to-last one
         span = changes
-    significant = span[span["p_holm"] < 0.05]
+    clear = span[span["p_holm"] < significance]
     first, last = span["wave_from"].iloc[0], span["wave_to"].iloc[0]
-    if significant.empty:
+    if clear.empty:
         title = (
-            f"No option of support changed significantly between {first} and {last} "
-            "after Holm's correction"
+            f"No kind of support changed clearly between {first} and {last}, allowing for the "
+            "number of comparisons"
         )
     else:
-        top = significant.loc[significant["estimate"].abs().idxmax()]
+        top = clear.loc[clear["estimate"].abs().idxmax()]
         title = (
             f"{labels[top['option']]} changed most between {first} and {last}: "
             f"{pct(top['share_from'])} to {pct(top['share_to'])} of organisations"
@@ -218,10 +290,12 @@ def support_by_wave(changes: pd.DataFrame, labels: dict[str, str]) -> tuple[str,
 
 def barriers(ranked: pd.DataFrame) -> tuple[str, str]:
     """Headline and alt text for barriers ranked in one wave."""
-    top = ranked.iloc[0]
+    top = _tied(ranked, "rank", ranked["rank"].min())
+    first = top.iloc[0]
+    names = listing(list(top["label"]))
     title = (
-        f"{top['label']} is the barrier organisations report most often "
-        f"({pct(top['share'])}, {top['wave']})"
+        f"{names} {'is the barrier' if len(top) == 1 else 'are the barriers'} organisations "
+        f"report most often ({pct(first['share'])}, {first['wave']})"
     )
     alt = (
         "Bar chart of the share of organisations reporting each barrier women face, ranked, "
@@ -232,22 +306,37 @@ def barriers(ranked: pd.DataFrame) -> tuple[str, str]:
     return title, alt
 
 
-def partnership(
-    summary: pd.DataFrame, labels: dict[str, str], positive: list[str]
-) -> tuple[str, str]:
-    """Headline and alt text for partnership ratings (diverging bars) in the latest wave."""
-    wave = summary["wave"].iloc[-1]
-    rows = summary[summary["wave"] == wave]
-    good = rows[rows["level"].isin(positive)].groupby("option")["share"].sum().sort_values()
-    title = (
-        f"Partnership with {labels[good.index[-1]].lower()} is rated good most often "
-        f"({pct(good.iloc[-1])}), with {labels[good.index[0]].lower()} least "
-        f"({pct(good.iloc[0])}; {wave})"
+def partnership(combined: pd.DataFrame, labels: dict[str, str]) -> tuple[str, str]:
+    """Headline and alt text for partnership ratings (diverging bars) in the latest wave.
+
+    `combined` holds the share of organisations rating each partner good or very good, per
+    wave and option, as `disclosure.protect_distribution` publishes it: the combined count
+    protected before the share is taken, NA with ``share_suppressed`` set where suppressed.
+    """
+    from pipeline.disclosure import CONFIDENTIAL, NOT_AVAILABLE
+
+    wave = combined["wave"].iloc[-1]
+    rows = combined[combined["wave"] == wave].sort_values("share", na_position="first")
+    good = rows.dropna(subset=["share"])
+    title = f"Ratings of partnership working are withheld to protect organisations ({wave})"
+    if not good.empty:
+        ends = [_tied(good, "share", good["share"].agg(f)) for f in ("max", "min")]
+        names = [listing([lower_first(labels[o]) for o in e["option"]]) for e in ends]
+        top, bottom = (pct(e["share"].iloc[0]) for e in ends)
+        title = (
+            f"Partnership with {names[0]} is rated good by {top} ({wave})"
+            if len(ends[0]) == len(good)
+            else f"Partnership with {names[0]} is rated good most often ({top}), with "
+            f"{names[1]} least ({bottom}; {wave})"
+        )
+    shares = (
+        CONFIDENTIAL if flag else NOT_AVAILABLE if pd.isna(share) else pct(share)
+        for share, flag in zip(rows["share"], rows["share_suppressed"], strict=True)
     )
     alt = (
         "Diverging stacked bars of how organisations rate partnership working, by partner "
         f"and wave. In {wave}, rated good or very good: "
-        + "; ".join(f"{labels[k]} {pct(v)}" for k, v in good.items())
+        + "; ".join(f"{labels[o]} {s}" for o, s in zip(rows["option"], shares, strict=True))
         + "."
     )
     return title, alt

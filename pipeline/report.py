@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import io
 import json
 import platform
 import re
 import subprocess
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 import pandas as pd
@@ -18,9 +19,11 @@ import yaml
 from markupsafe import Markup, escape
 
 import pipeline
-from pipeline import outputs
+from pipeline import numbers, outputs, tracing
+from pipeline.workbook import _is_number, decimals, long_date
 
 TEMPLATES = Path(__file__).parent / "templates"
+METHODOLOGY = Path("docs/methodology.md")  # from the repository's root, where stages run
 KEY_PACKAGES = (
     "pandas",
     "numpy",
@@ -48,6 +51,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["num"] = lambda x, d=0: f"{x:,.{d}f}"
     env.filters["pct"] = lambda x, d=0: f"{100 * x:.{d}f}%"
+    env.filters["long_date"] = long_date
     return env
 
 
@@ -84,7 +88,8 @@ def figure(svg_path: Path, number: int, base: Path) -> dict[str, Any]:
 
     The title and alt text are read from the SVG's own <title> and <desc> (written by
     figures.save_chart), so the caption always matches the chart. The SVG's ids are prefixed
-    with ``fig<number>-`` so that they stay unique on the page.
+    with ``fig<number>-`` so that they stay unique on the page. ``attachment`` names the data
+    behind it as attached to the PDF.
     """
     svg = svg_path.read_text(encoding="utf-8")
     title = html.unescape(re.search(r"<title[^>]*>(.*?)</title>", svg, re.S).group(1))
@@ -95,11 +100,14 @@ def figure(svg_path: Path, number: int, base: Path) -> dict[str, Any]:
         "title": title,
         "alt": alt,
         "csv": svg_path.with_suffix(".csv").relative_to(base).as_posix(),
+        "stage": svg_path.parent.name,
+        "stem": svg_path.stem,
+        "attachment": f"figure-{number:02d}-{svg_path.stem}.csv",
     }
 
 
 LONG_TABLE = 15  # rows; shorter tables are kept whole on one printed page
-_NUMBER = re.compile(r"^[-+\u2212]?[\d,]*\.?\d+%?$|^\[[a-z]\]$")
+_NUMBER = re.compile(r"^[-+<\u2212]?[\d,]*\.?\d+%?$|^\[[a-z]\]$")
 
 
 def _is_numeric(column: pd.Series) -> bool:
@@ -131,6 +139,20 @@ def _scope_col(match: re.Match[str]) -> str:
     return f'<th{span}{cls} scope="{"colgroup" if span else "col"}">'
 
 
+def _displayed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each column of numbers printed to its published decimals (`workbook.decimals`), with
+    thousands separators and a true minus sign; text and shorthand as they are."""
+    out = frame.copy()
+    for column in frame.columns:
+        places = decimals(frame[column])
+        if places is not None:
+            out[column] = frame[column].map(
+                lambda v, d=places: numbers.number(v, d) if _is_number(v) else v,
+                na_action="ignore",
+            )
+    return out
+
+
 def table_html(frame: pd.DataFrame, number: int, caption: str) -> Markup:
     """A numbered, captioned HTML table marked up for assistive technology and for print.
 
@@ -140,7 +162,9 @@ def table_html(frame: pd.DataFrame, number: int, caption: str) -> Markup:
     across printed pages.
     """
     classes = ["data", "long"] if len(frame) > LONG_TABLE else ["data"]
-    body = frame.to_html(index=False, border=0, classes=classes, na_rep="[x]", escape=True)
+    body = _displayed(frame).to_html(
+        index=False, border=0, classes=classes, na_rep="[x]", escape=True
+    )
     body = body.replace('class="dataframe ', 'class="', 1).replace(
         '<tr style="text-align: right;">', "<tr>"
     )
@@ -161,17 +185,72 @@ def table_html(frame: pd.DataFrame, number: int, caption: str) -> Markup:
     return Markup(f"{head}</thead>{rest}")
 
 
-def write_pdf(page: str, out: Path) -> None:
-    """Print the HTML to an A4 PDF with WeasyPrint (bookmarks come from the headings).
+def write_pdf(page: str, out: Path, attachments: list[Attachment], created: dt.date) -> None:
+    """Print the HTML to a tagged, accessible A4 PDF (PDF/UA-1) with WeasyPrint.
 
-    No base URL: links to the chart data stay relative, so the PDF holds no local path and
-    is the same from any checkout.
+    Bookmarks come from the headings; the language and title from ``<html lang>`` and
+    ``<title>``, and the viewer shows the title. `attachments` are embedded in the PDF (the
+    data behind each figure, the workbook), dated `created`, so that the PDF carries its data
+    when it travels alone. No base URL: the PDF holds no local path and is the same from any
+    checkout.
     """
     import weasyprint
 
+    stamp = dt.datetime.combine(created, dt.time())
+    files = [
+        weasyprint.Attachment(
+            file_obj=io.BytesIO(a.data),
+            name=a.name,
+            description=a.description,
+            created=stamp,
+            modified=stamp,
+            relationship="Data",
+        )  # fmt: skip
+        for a in attachments
+    ]
     weasyprint.HTML(string=page).write_pdf(
-        out, pdf_identifier=b"quantitative-section", uncompressed_pdf=False
+        out,
+        pdf_identifier=b"quantitative-section",
+        pdf_variant="pdf/ua-1",
+        attachments=files,
+        uncompressed_pdf=False,
+        finisher=_show_title,
     )
+
+
+def _show_title(document: Any, pdf: Any) -> None:  # noqa: ARG001
+    """Ask viewers to show the document's title, not its file name (PDF/UA)."""
+    import pydyf
+
+    pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
+
+
+class Attachment(NamedTuple):
+    """A file embedded in the PDF: its name there, bytes and a description."""
+
+    name: str
+    data: bytes
+    description: str
+
+
+def attachments(context: dict[str, Any], out_dir: Path) -> list[Attachment]:
+    """The data behind each figure (CSV), the workbook and the methodology, to embed in the
+    PDF; the workbook must be written first."""
+    files = [
+        Attachment(
+            f["attachment"],
+            (out_dir / f["csv"]).read_bytes(),
+            f"Data behind Figure {f['number']}: {f['title']}",
+        )  # fmt: skip
+        for f in context["figures"].values()
+    ]
+    files.append(
+        Attachment("tables.xlsx", (out_dir / "tables.xlsx").read_bytes(),
+                   "Every table and the data behind every figure (accessible spreadsheet)")
+    )  # fmt: skip
+    if METHODOLOGY.exists():
+        files.append(Attachment("methodology.md", METHODOLOGY.read_bytes(), "Methodology"))
+    return files
 
 
 def _git(*args: str) -> str:
@@ -190,15 +269,18 @@ def _merge(into: dict[str, Any], path: list[str], value: Any) -> None:
         into[path[-1]] = value
 
 
-def stamp(params: dict[str, Any], lock_file: Path = Path("dvc.lock")) -> dict[str, Any]:
+def stamp(
+    params: dict[str, Any], lock_file: Path = Path("dvc.lock"), stage: str = "report"
+) -> dict[str, Any]:
     """What the outputs were built from: input hashes, parameters and package versions.
 
     Depends only on code, data and parameters, so two clones stamp identical bytes. The
-    parameters are those every stage ran with, as dvc.lock records them, plus the calling
-    stage's own (`params`, not yet in the lock while it runs).
+    inputs and parameters are those every earlier stage ran with, as dvc.lock records them,
+    plus the calling stage's own `params`; the calling stage's entry in the lock is skipped,
+    as it describes the previous run, not this one.
     """
     lock = yaml.safe_load(lock_file.read_text()) if lock_file.exists() else {"stages": {}}
-    stages = list(lock.get("stages", {}).values())
+    stages = [entry for name, entry in lock.get("stages", {}).items() if name != stage]
     inputs = {
         d["path"]: d.get("md5", "")
         for stage in stages
@@ -254,21 +336,20 @@ def write_build_record(out_dir: Path, lock_file: Path = Path("dvc.lock")) -> Pat
 def write_section(
     context: dict[str, Any], stamp: dict[str, Any], title: str, synthetic: bool, out_dir: Path
 ) -> tuple[Path, Path]:
-    """Render the section to HTML and print the same HTML to PDF."""
-    page = render(
-        "section.html.j2",
-        title=title,
-        synthetic=synthetic,
-        stamp=stamp,
-        table_html=table_html,
-        **context,
-    )
+    """Render the section to HTML, and its print edition to PDF with the data attached.
+
+    The print edition differs only where the HTML links to files beside it: it says where
+    they are (attached to the PDF) instead, so that no link breaks when the PDF travels alone.
+    """
     html_path, pdf_path = (
         out_dir / "quantitative_section.html",
         out_dir / "quantitative_section.pdf",
     )
+    common = {"title": title, "synthetic": synthetic, "stamp": stamp, "table_html": table_html}
+    page = render("section.html.j2", print_edition=False, **common, **context)
     html_path.write_text(page, encoding="utf-8")
-    write_pdf(page, pdf_path)
+    printed = render("section.html.j2", print_edition=True, **common, **context)
+    write_pdf(printed, pdf_path, attachments(context, out_dir), context["release"].release_date)
     return html_path, pdf_path
 
 
@@ -290,16 +371,12 @@ def stage_entries(dvc_file: Path = Path("dvc.yaml")) -> list[dict[str, str]]:
     return entries
 
 
-def write_index(stamp: dict[str, Any], title: str, synthetic: bool, out_dir: Path) -> Path:
-    """The reviewer index: stage notebooks, section, workbook, chart data, provenance."""
-    data_files = [
-        {
-            "href": p.relative_to(out_dir).as_posix(),
-            "label": f"Data behind {p.parent.name}/{p.stem}",
-        }
-        for p in sorted((out_dir / "figures").rglob("*.csv"))
-    ]
-    data_files.append({"href": "exclusions.csv", "label": "Excluded rows, with reasons"})
+def write_index(
+    stamp: dict[str, Any], title: str, synthetic: bool, out_dir: Path, context: dict[str, Any]
+) -> Path:
+    """The reviewer index: stage notebooks, section, workbook, and for every figure and table
+    by its number, the notebook cell that made it, its code and data (`tracing`), then the
+    provenance stamp."""
     page = render(
         "index.html.j2",
         title=title,
@@ -307,7 +384,8 @@ def write_index(stamp: dict[str, Any], title: str, synthetic: bool, out_dir: Pat
         stamp=stamp,
         stages=stage_entries(),
         workbook="tables.xlsx",
-        data_files=data_files,
+        traces=tracing.traces(context, out_dir / "stages"),
+        exclusions="exclusions.csv",
         params_yaml=yaml.safe_dump(stamp["params"], sort_keys=True),
     )
     path = out_dir / "index.html"

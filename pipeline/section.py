@@ -2,7 +2,8 @@
 
 Every number the prose uses is computed here from the tables earlier stages wrote; the
 template (templates/section.html.j2) only formats and places them. `TABLES` and `FIGURES`
-list the tables and figures in their order of appearance, which numbers them.
+list the tables and figures in their order of appearance, which numbers them; each table names
+the stage outputs it is built from (`TableSpec.sources`), which the reviewer index traces.
 """
 
 from __future__ import annotations
@@ -14,11 +15,29 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-from pipeline import disclosure, report
+from pipeline import disclosure, prose, report
 from pipeline import section_tables as content
+from pipeline.findings import GLOSSARY
+from pipeline.funnel import ADJUSTED
 from pipeline.outputs import read_json
 from pipeline.taxonomy import ITEM_LABELS
-from pipeline.workbook import PublishedTable
+from pipeline.workbook import SHORTHAND, PublishedTable, Release, figure_tables, typed
+
+# Terms the page uses that the findings glossary (resources/glossary.yaml) does not define.
+MORE_TERMS = {
+    "CSV": "Comma-separated values: a plain-text table that any spreadsheet program opens.",
+    "HC0": (
+        "The simplest heteroskedasticity-consistent (sandwich) estimator of a model's standard"
+        " errors, used for robust intervals."
+    ),
+    "GP": "General practitioner: a family doctor.",
+    "HTML": "The web page format; the HTML edition of this section is the web page.",
+    "LR": "Likelihood ratio, as in a likelihood-ratio test (see that entry).",
+    "MIT": "The MIT licence, a permissive open-source licence.",
+    "PDF": "Portable Document Format: the printable edition of this section.",
+    "UK": "The United Kingdom.",
+}
+
 
 # Figures in the order they appear: (stage folder, chart stem).
 FIGURES = (
@@ -27,6 +46,7 @@ FIGURES = (
     ("describe_foi", "item_shares"),
     ("describe_foi", "items_histogram"),
     ("describe_foi", "hex_map"),
+    ("model_provision", "authority_estimates"),
     ("model_provision", "region_effects"),
     ("describe_foi", "funnel"),
     ("describe_foi", "dumbbell"),
@@ -47,6 +67,8 @@ YES_ONLY = (
 ROBUST = "Robust intervals use the HC0 sandwich estimator."
 GEE = "GEE estimates are population-averaged."
 PEOPLE = "Counts of people are protected. {rule}"
+DISCLOSED = "[c] marks a figure suppressed to protect people from identification. {rule}"
+FULL_LISTING = "The full listing is in the appendix and the workbook (tables.xlsx)."
 
 
 @dataclass(frozen=True)
@@ -84,11 +106,12 @@ class StageOutputs:
 
 
 class TableSpec(NamedTuple):
-    """One published table: the template's key for it, its title, content and notes.
+    """One published table: the template's key for it, its title, content, notes and sources.
 
     `title` may name ``{latest}`` (the latest FOI round) and a note ``{rule}`` (the disclosure
     rule). `build` gives the content under stage column names; `survey` tables are published
-    only when there are survey outputs.
+    only when there are survey outputs, and a table with no rows is not published. `sources`
+    are the stage outputs it is built from, as paths under data/processed.
     """
 
     key: str
@@ -96,36 +119,43 @@ class TableSpec(NamedTuple):
     build: Callable[[StageOutputs], pd.DataFrame]
     notes: tuple[str, ...] = ()
     survey: bool = False
+    sources: tuple[str, ...] = ()
 
 
-# Tables in the order they appear: the order numbers them (Table 1, 2, ...).
+# Tables in the order they appear: the order numbers them (Table 1, 2, ...). The body shows
+# what a reader needs; the appendix (after "nonresponse") holds the full listings.
 TABLES = (
     TableSpec(
         "response",
         "FOI response by round: authorities asked and answering, with 95% CIs",
         lambda o: content.response_rates(o.describe["response_rates"], o.describe["timeliness"]),
         (WILSON, WORKING_DAYS),
+        sources=("describe_foi/response_rates.csv", "describe_foi/timeliness.csv"),
     ),
     TableSpec(
         "status",
         "Response status by round (authorities)",
         lambda o: content.response_status(o.describe["response_status"]),
+        sources=("describe_foi/response_status.csv",),
     ),
     TableSpec(
         "nonresponders",
         "Authorities not providing information, {latest}",
         lambda o: content.non_responders(o.describe["non_responders"], o.latest_round),
+        sources=("describe_foi/non_responders.csv",),
     ),
     TableSpec(
         "shares",
         "Share of responding authorities offering each item, by round (%, 95% CI)",
         lambda o: content.item_shares(o.describe["item_shares"]),
         (WILSON, YES_ONLY),
+        sources=("describe_foi/item_shares.csv",),
     ),
     TableSpec(
         "families",
         "Count models compared by AIC",
         lambda o: content.count_families(o.model["family_comparison"]),
+        sources=("model_provision/family_comparison.csv",),
     ),
     TableSpec(
         "irr",
@@ -134,22 +164,29 @@ TABLES = (
             o.model["irr"], o.model.get("irr_robust", o.model["irr"]), o.regions, o.reference_region
         ),
         (ROBUST,),
+        sources=("model_provision/irr.csv", "model_provision/irr_robust.csv"),
     ),
     TableSpec(
         "prevalence",
         "Covariate-adjusted prevalence of each item (GEE, %, 95% CI)",
         lambda o: content.adjusted_prevalence(o.model["adjusted_item_prevalence"]),
         (GEE,),
+        sources=("model_provision/adjusted_item_prevalence.csv",),
     ),
     TableSpec(
         "funnel",
-        "Authorities outside the funnel limits for women's share of adults in treatment",
-        lambda o: content.funnel_outliers(o.describe["funnel_outliers"]),
+        "Authorities outside the funnel limits adjusted for overdispersion: side of each limit",
+        lambda o: content.funnel_sides(o.describe["funnel_outliers"], ADJUSTED).drop(
+            columns="la_code"
+        ),
+        (FULL_LISTING,),
+        sources=("describe_foi/funnel_outliers.csv",),
     ),
     TableSpec(
         "change",
         "Change in each item between rounds (McNemar, Holm-adjusted)",
         lambda o: content.item_changes(o.describe["change_items"]),
+        sources=("describe_foi/change_items.csv",),
     ),
     TableSpec(
         "respondents",
@@ -157,13 +194,16 @@ TABLES = (
         lambda o: o.survey["respondents"],
         (PEOPLE,),
         survey=True,
+        sources=("survey_waves/respondents.csv",),
     ),
     TableSpec(
         "support",
-        "Change in support offered between waves (percentage points, Holm-adjusted)",
-        lambda o: content.support_changes(o.survey["support_changes"]),
-        (PEOPLE,),
+        "Change in support offered from the first to the last wave (percentage points, "
+        "Holm-adjusted)",
+        lambda o: content.support_changes(o.survey["support_changes"], "first_to_last"),
+        (PEOPLE, FULL_LISTING),
         survey=True,
+        sources=("survey_waves/support_changes.csv",),
     ),
     TableSpec(
         "barriers",
@@ -171,6 +211,7 @@ TABLES = (
         lambda o: content.barriers(o.survey["barriers_ranked"]),
         (PEOPLE, WILSON),
         survey=True,
+        sources=("survey_waves/barriers_ranked.csv",),
     ),
     TableSpec(
         "nonresponse",
@@ -178,13 +219,35 @@ TABLES = (
         lambda o: content.nonresponse_sensitivity(
             o.model["nonresponse_sensitivity"], o.regions, o.reference_region
         ),
+        sources=("model_provision/nonresponse_sensitivity.csv",),
     ),
     TableSpec(
         "accounting",
         "Row accounting: every raw row kept, excluded or blank",
         lambda o: content.row_accounts(o.accounts),
+        sources=("foi_accounting.json", "survey_accounting.json"),
     ),
-    TableSpec("exclusions", "Rows excluded, with the reason", lambda o: o.excluded),
+    TableSpec(
+        "exclusions",
+        "Rows excluded, with the reason",
+        lambda o: o.excluded,
+        sources=("foi_exclusions.csv", "survey_exclusions.csv"),
+    ),
+    TableSpec(
+        "funnel_all",
+        "Every authority outside any funnel limit: side of each limit, unadjusted and adjusted",
+        lambda o: content.funnel_sides(o.describe["funnel_outliers"]),
+        sources=("describe_foi/funnel_outliers.csv",),
+    ),
+    TableSpec(
+        "support_all",
+        "Change in support offered between every pair of waves tested (percentage points, "
+        "Holm-adjusted)",
+        lambda o: content.support_changes(o.survey["support_changes"]),
+        (PEOPLE,),
+        survey=True,
+        sources=("survey_waves/support_changes.csv",),
+    ),
 )
 
 
@@ -198,7 +261,7 @@ def _load(folder: Path) -> dict[str, Any]:
         "wave_to": str,
     }
     tables = {
-        p.stem: pd.read_csv(p, keep_default_na=False, na_values=[""], dtype=text)
+        p.stem: typed(pd.read_csv(p, keep_default_na=False, na_values=[""], dtype=text))
         for p in sorted(folder.glob("*.csv"))
     }
     return tables | {p.stem: read_json(p) for p in sorted(folder.glob("*.json"))}
@@ -227,21 +290,30 @@ def accounting(processed: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 def numbered_tables(
     outputs: StageOutputs, source: str, rule: str, specs: tuple[TableSpec, ...] = TABLES
 ) -> dict[str, PublishedTable]:
-    """The tables of `specs`, numbered in order, with published headers, by key.
+    """The tables of `specs` that have rows, numbered in order, with published headers, by key.
 
     Survey tables are left out, and the tables after them numbered on, without survey outputs.
+    A table with [c] cells gets the disclosure rule as a note unless a note gives it already.
     """
-    chosen = [spec for spec in specs if outputs.survey or not spec.survey]
-    return {
-        spec.key: PublishedTable(
+    built = [
+        (spec, _with_headers(spec.build(outputs)))
+        for spec in specs
+        if outputs.survey or not spec.survey
+    ]
+    chosen = [(spec, frame) for spec, frame in built if len(frame)]
+    tables = {}
+    for number, (spec, frame) in enumerate(chosen, start=1):
+        notes = spec.notes
+        if "[c]" in PublishedTable("", "", frame, "").symbols and PEOPLE not in notes:
+            notes = (*notes, DISCLOSED)
+        tables[spec.key] = PublishedTable(
             f"Table {number}",
             spec.title.format(latest=outputs.latest_round),
-            _with_headers(spec.build(outputs)),
+            frame,
             source,
-            tuple(note.format(rule=rule) for note in spec.notes),
+            tuple(note.format(rule=rule) for note in notes),
         )
-        for number, spec in enumerate(chosen, start=1)
-    }
+    return tables
 
 
 def _with_headers(frame: pd.DataFrame) -> pd.DataFrame:
@@ -260,13 +332,21 @@ def _figures(reports: Path) -> dict[str, dict[str, Any]]:
     }
 
 
+def glossary() -> dict[str, str]:
+    """Every term the section defines, in alphabetical order: the findings' glossary and the
+    few document terms it lacks."""
+    terms = MORE_TERMS | GLOSSARY
+    return dict(sorted(terms.items(), key=lambda item: item[0].casefold()))
+
+
 def changed_items(changes: pd.DataFrame, significance: float) -> int:
     """How many items changed between rounds: Holm-adjusted p-value below `significance`."""
     return int((changes["p_holm"] < significance).sum())
 
 
 def build(processed: Path, reports: Path, params: dict[str, Any]) -> dict[str, Any]:
-    """The section's context: facts for the prose, numbered tables and figures.
+    """The section's context: facts for the prose, numbered tables and figures, the data
+    behind the figures, the release's metadata and the glossary.
 
     Parameters
     ----------
@@ -274,7 +354,7 @@ def build(processed: Path, reports: Path, params: dict[str, Any]) -> dict[str, A
         The stage outputs (data/processed) and the reports folder holding figures/.
     params : dict
         ``reference_region`` and ``significance`` (model), ``suppress_below`` and
-        ``round_to`` (disclosure), ``synthetic`` (report).
+        ``round_to`` (disclosure), and the ``report`` parameters.
     """
     survey = processed / "survey_waves"
     outputs = StageOutputs(
@@ -291,14 +371,30 @@ def build(processed: Path, reports: Path, params: dict[str, Any]) -> dict[str, A
     )
     rule = disclosure.describe_rule(params["suppress_below"], params["round_to"])
     tables = numbered_tables(outputs, source, rule)
+    figures = _figures(reports)
+    data = figure_tables(figures, reports, source)
+    for figure, table in zip(figures.values(), data, strict=True):
+        figure["symbols"] = table.symbols
+    said = prose.statements(outputs.describe, outputs.model, params["significance"])
     return {
         "facts": _facts(outputs.describe, outputs.model, rule, params["significance"]),
+        "said": said,
+        "main_points": prose.main_points(outputs.describe, said, outputs.survey),
         "tables": tables,
-        "numbers": {key: number for number, key in enumerate(tables, start=1)},
-        "figures": _figures(reports),
+        "numbers": {key: int(t.sheet.split()[-1]) for key, t in tables.items()},
+        "sources": {spec.key: spec.sources for spec in TABLES if spec.key in tables},
+        "figures": figures,
+        "figure_tables": data,
         "survey": outputs.survey,
-        "survey_facts": _survey_facts(outputs.survey) if outputs.survey else {},
+        "survey_facts": (
+            _survey_facts(outputs.survey, prose.survey_waves(processed, params["round_to"]))
+            if outputs.survey
+            else {}
+        ),
         "source": source,
+        "release": Release.from_params(params),
+        "glossary": glossary(),
+        "shorthand": SHORTHAND,
     }
 
 
@@ -334,7 +430,7 @@ def _facts(
     }
 
 
-def _survey_facts(s: dict[str, Any]) -> dict[str, str]:
+def _survey_facts(s: dict[str, Any], independence: str) -> dict[str, str]:
     """Sentences about the survey, computed from the survey_waves tables."""
     top = s["barriers_ranked"].iloc[0]
     waves = s["respondents_by_wave"]
@@ -346,7 +442,7 @@ def _survey_facts(s: dict[str, Any]) -> dict[str, str]:
         ),
         "respondents": (
             f"Organisations responding by wave (counts of people protected by the "
-            f"disclosure rule): {counts}. Waves are independent samples; the same "
-            "organisation may answer more than one wave."
+            f"disclosure rule): {counts}. {independence} Respondents chose to take part, "
+            "so they may not represent all such organisations."
         ),
     }

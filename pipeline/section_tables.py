@@ -67,6 +67,7 @@ HEADERS = {
 MODEL_NAMES = {
     "poisson": "Poisson",
     "negative_binomial": "Negative binomial (NB2)",
+    "censored_negative_binomial": "NB2 censored at 13 items",
     "beta_binomial": "Beta-binomial",
 }
 SCENARIOS = {
@@ -79,13 +80,33 @@ TERMS = {
     "Intercept": "Intercept (items at average covariates, reference region)",
     "imd_z": "Deprivation (IMD 2019 score, per SD)",
     "log_pop_z": "Female population 18+ (log, per SD)",
+    "partial": "Partial response (against full)",
 }
 SHARE_STATS = {"share": "share (%)", "conf_low": "CI lower", "conf_high": "CI upper"}
 
 
 def _percent(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """`frame` with `columns` (proportions) as percentages to one decimal place."""
-    return frame.assign(**{c: (100 * frame[c]).round(1) for c in columns})
+    """`frame` with `columns` (proportions) as percentages to one decimal place; shorthand
+    such as "[c]" is kept as it is."""
+    return frame.assign(**{c: _numbers(frame[c], lambda v: (100 * v).round(1)) for c in columns})
+
+
+def _numbers(column: pd.Series, convert) -> pd.Series:
+    """`convert` applied to the numbers of `column` (numeric text included); other cells,
+    shorthand such as "[c]", are kept."""
+    values = pd.to_numeric(column, errors="coerce")
+    if values.notna().sum() == column.notna().sum():
+        return convert(values)
+    return convert(values).astype(object).where(values.notna(), column)
+
+
+def _p_values(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """p-values to three decimals, those below 0.001 written "<0.001"."""
+
+    def published(p: pd.Series) -> pd.Series:
+        return p.round(3).astype(object).mask(p < 0.001, "<0.001")
+
+    return frame.assign(**{c: _numbers(frame[c], published) for c in columns if c in frame})
 
 
 def _term_labels(frame: pd.DataFrame, regions: dict[str, str], reference: str) -> pd.DataFrame:
@@ -124,7 +145,8 @@ def response_rates(rates: pd.DataFrame, timeliness: pd.DataFrame) -> pd.DataFram
 def response_status(status: pd.DataFrame) -> pd.DataFrame:
     """Authorities by response status (rows, in taxonomy order) and round (columns)."""
     wide = status.pivot(index="status", columns="round", values="count")
-    return wide.reindex(STATUSES).rename(index=STATUS_LABELS).reset_index()
+    wide = wide.reindex(STATUSES).fillna(0).astype("int64")  # a status absent in a round: none
+    return wide.rename(index=STATUS_LABELS).reset_index()
 
 
 def non_responders(silent: pd.DataFrame, latest_round: str) -> pd.DataFrame:
@@ -148,7 +170,7 @@ def item_shares(shares: pd.DataFrame) -> pd.DataFrame:
 def count_families(comparison: pd.DataFrame) -> pd.DataFrame:
     """The count models compared by AIC, named in words, the favoured one marked "Yes"."""
     named = comparison.round(2).replace({"model": MODEL_NAMES})
-    named = named.assign(favoured=comparison["favoured"].map({True: "Yes", False: ""}))
+    named = named.assign(favoured=comparison["favoured"].map({True: "Yes", False: "No"}))
     return named[["model", "log_lik", "n_params", "aic", "delta_aic", "favoured"]]
 
 
@@ -158,7 +180,8 @@ def rate_ratios(
     """Rate ratios with model-based and robust 95% CIs (``conf_*_robust``), terms in words."""
     robust_ci = _term_labels(robust, regions, reference)[["term", "conf_low", "conf_high"]]
     labelled = _term_labels(irr, regions, reference)
-    return labelled.merge(robust_ci, on="term", suffixes=("", "_robust")).round(3)
+    merged = labelled.merge(robust_ci, on="term", suffixes=("", "_robust")).round(3)
+    return _p_values(merged, ["p_value"])
 
 
 def adjusted_prevalence(prevalence: pd.DataFrame) -> pd.DataFrame:
@@ -166,21 +189,45 @@ def adjusted_prevalence(prevalence: pd.DataFrame) -> pd.DataFrame:
     return _percent(prevalence.drop(columns="item"), ["estimate", "conf_low", "conf_high"])
 
 
-def funnel_outliers(outliers: pd.DataFrame) -> pd.DataFrame:
-    """Authorities outside the funnel limits; the side capitalised."""
-    return outliers.replace({"side": {"above": "Above", "below": "Below"}})
+def funnel_sides(outliers: pd.DataFrame, limits: str | None = None) -> pd.DataFrame:
+    """One row per authority outside any funnel limit (of kind `limits`, e.g.
+    `funnel.ADJUSTED`, or of any kind) with, for each kind and level of limit (unadjusted
+    first, named by its first word), the side it lies on: "Above", "Below" or "Within".
+
+    Parameters
+    ----------
+    outliers : DataFrame
+        The funnel_outliers table: la_code, la_name, region_name, limits, level, side.
+    """
+    chosen = outliers if limits is None else outliers[outliers["limits"] == limits]
+    unadjusted_first = chosen["limits"].map(lambda k: (not k.startswith("un"), k))
+    order = chosen.assign(k=unadjusted_first).sort_values(["k", "level"])
+    names = order["limits"].map(lambda k: k.split()[0].capitalize())  # "Adjusted", "Unadjusted"
+    columns = [f"{k} {100 * lvl:g}%" for k, lvl in zip(names, order["level"], strict=True)]
+    wide = order.assign(column=columns).pivot_table(
+        index=["la_code", "la_name", "region_name"], columns="column", values="side",
+        aggfunc="first",
+    )  # fmt: skip
+    wide = wide[list(dict.fromkeys(columns))].fillna("within")
+    wide = wide.apply(lambda c: c.str.capitalize()).reset_index()
+    return wide.sort_values(["region_name", "la_name"], ignore_index=True)
 
 
 def item_changes(changes: pd.DataFrame) -> pd.DataFrame:
     """Per item: pairs, switches each way, shares in each round (%) and McNemar p-values."""
     columns = ["label", "n_pairs", "yes_to_no", "no_to_yes", "share_1", "share_2"]
-    return _percent(changes[[*columns, "p_value", "p_holm"]], ["share_1", "share_2"]).round(3)
+    published = _percent(changes[[*columns, "p_value", "p_holm"]], ["share_1", "share_2"])
+    return _p_values(published, ["p_value", "p_holm"])
 
 
-def support_changes(changes: pd.DataFrame) -> pd.DataFrame:
-    """Change in support offered between survey waves (percentage points, 95% CI)."""
+def support_changes(changes: pd.DataFrame, comparison: str | None = None) -> pd.DataFrame:
+    """Change in support offered between survey waves (percentage points, 95% CI): every
+    comparison, or those of one kind (``"first_to_last"``, ``"consecutive"``)."""
+    if comparison is not None:
+        changes = changes[changes["comparison"] == comparison]
     points = _percent(changes, ["difference", "conf_low", "conf_high"])
-    return points.replace({"comparison": COMPARISONS}).round(3)
+    points = _p_values(points.replace({"comparison": COMPARISONS}), ["p_value", "p_holm"])
+    return points.reset_index(drop=True)
 
 
 def barriers(ranked: pd.DataFrame) -> pd.DataFrame:
@@ -198,7 +245,7 @@ def nonresponse_sensitivity(
     labelled = _term_labels(sensitivity, regions, reference)
     covariates = [label for term, label in TERMS.items() if term != "Intercept"]
     kept = labelled[labelled["term"].isin(covariates)]
-    return kept.replace({"scenario": SCENARIOS}).round(3)
+    return _p_values(kept.replace({"scenario": SCENARIOS}).round(3), ["p_value"])
 
 
 def row_accounts(accounts: pd.DataFrame) -> pd.DataFrame:

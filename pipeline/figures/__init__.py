@@ -8,20 +8,22 @@ global figure list and a notebook shows a chart once, when it displays it.
 
 The modules: `style` (palette, sizes, the style sheet, `Chart` and shared drawing helpers),
 `checks` (input checks), `save` (`save_chart`), and one per family of charts: `foi`
-(response and provision), `models` (effects, funnel plot, paired change, diagnostics) and
-`survey` (survey waves). Callers use the names re-exported here (`figures.status_bar`).
+(response and provision), `hexmap` (the hex map of authorities), `funnelplot`, `models`
+(effects, paired change, diagnostics) and `survey` (survey waves). Callers use the names
+re-exported here (`figures.status_bar`).
 """
 
 from pipeline.figures.foi import (
-    hex_map,
     item_shares,
     items_histogram,
     nonresponse_by_region,
     status_bar,
 )
-from pipeline.figures.models import caterpillar, dumbbell, funnel_plot, residual_diagnostics
+from pipeline.figures.funnelplot import funnel_plot
+from pipeline.figures.hexmap import hex_map, short_names
+from pipeline.figures.models import caterpillar, dumbbell, residual_diagnostics
 from pipeline.figures.save import save_chart
-from pipeline.figures.style import NO_DATA, Chart
+from pipeline.figures.style import NO_DATA, Chart, percent_axis
 from pipeline.figures.survey import likert_diverging, ranked_bars, wave_lines
 
 __all__ = [
@@ -35,9 +37,11 @@ __all__ = [
     "items_histogram",
     "likert_diverging",
     "nonresponse_by_region",
+    "percent_axis",
     "ranked_bars",
     "residual_diagnostics",
     "save_chart",
+    "short_names",
     "status_bar",
     "wave_lines",
 ]

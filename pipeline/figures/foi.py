@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-import matplotlib as mpl
-import numpy as np
 import pandas as pd
-import seaborn as sns
-from matplotlib.axes import Axes
-from matplotlib.colors import BoundaryNorm, ListedColormap, to_hex
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch, RegularPolygon
 
 from pipeline.figures.checks import (
     _optional,
@@ -21,10 +14,8 @@ from pipeline.figures.checks import (
 from pipeline.figures.style import (
     GREY,
     INK,
-    NO_DATA,
     PALETTE,
     SOURCE,
-    WIDTH,
     Chart,
     _figure,
     _finish,
@@ -32,9 +23,9 @@ from pipeline.figures.style import (
     _intervals,
     _legend_above,
     _order,
-    _percent,
     _styled,
     _wrap,
+    percent_axis,
 )
 from pipeline.taxonomy import ITEM_IDS, ITEM_LABELS, K_ITEMS, STATUS_LABELS, STATUSES
 
@@ -67,7 +58,7 @@ def status_bar(
     for y, share, count in zip(ys, data["share"], data["count"], strict=True):
         ax.text(share + 0.008, y, f"{share:.0%} ({count})", va="center", fontsize=7.5, color=INK)
     ax.set_xlim(0, min(1.0, data["share"].max() * 1.18 + 0.02))
-    _percent(ax.xaxis)
+    percent_axis(ax.xaxis)
     ax.set_xlabel("Local authorities asked (%)")
     _legend_above(ax, "FOI round")
     return _finish(
@@ -122,7 +113,7 @@ def nonresponse_by_region(
             ha="left",
         )
     ax.set_xlim(0, min(1.0, data["conf_high"].max() * 1.05 + 0.02))
-    _percent(ax.xaxis)
+    percent_axis(ax.xaxis)
     ax.set_xlabel("Local authorities that did not respond (%, 95% CI)")
     return _finish(fig, data, title, alt_text, subtitle, source)
 
@@ -155,7 +146,7 @@ def item_shares(
     fig, ax = _figure(1.5 + len(order) * (0.3 if group is None else 0.4))
     _intervals(ax, data, "item", order, labels, group)
     ax.set_xlim(0, 1)
-    _percent(ax.xaxis)
+    percent_axis(ax.xaxis)
     ax.set_xlabel("Local authorities offering the item (%, 95% CI)")
     if group:
         _legend_above(ax, "FOI round")
@@ -210,7 +201,7 @@ def items_histogram(
         )
     ax.set_xticks(range(K_ITEMS + 1))
     ax.set_xlim(-0.6, K_ITEMS + 0.6)
-    _percent(ax.yaxis)
+    percent_axis(ax.yaxis)
     ax.grid(axis="y")
     ax.set_xlabel(f"Provision items offered (of {K_ITEMS})")
     ax.set_ylabel("Responding local authorities (%)")
@@ -218,116 +209,4 @@ def items_histogram(
         _legend_above(ax, "FOI round")
     else:
         data = data.drop(columns="round")
-    return _finish(fig, data, title, alt_text, subtitle, source)
-
-
-def _hex_centres(hexes: pd.DataFrame) -> pd.DataFrame:
-    """Centres of pointy-top hexes (radius 1) in an odd-r layout with r increasing northwards:
-    odd rows sit half a hex to the right."""
-    width = np.sqrt(3)
-    return hexes.assign(x=(hexes["q"] + 0.5 * (hexes["r"] % 2)) * width, y=hexes["r"] * 1.5)
-
-
-def _hex_values(df: pd.DataFrame, hexes: pd.DataFrame, value: str, vmax: int) -> pd.Series:
-    """Check both frames (the same LAs, once each; whole numbers); return `value` as floats."""
-    name = "hex_map"
-    _require(df, ["la_code", value], name, nullable=[value])
-    _require(hexes, ["la_code", "q", "r"], name)
-    _require_unique(df, ["la_code"], name)
-    _require_unique(hexes, ["la_code"], name)
-    for frame, other, what in ((df, hexes, "the hex layout"), (hexes, df, "the data")):
-        absent = sorted(set(frame["la_code"]) - set(other["la_code"]))
-        if absent:
-            raise ValueError(f"{name}: {len(absent)} la_code not in {what}: {absent[:5]}")
-    values = pd.to_numeric(df[value]).astype(float)
-    bad = values.notna() & ~values.isin(range(vmax + 1))
-    if bad.any():
-        raise ValueError(
-            f"{name}: column {value!r} is not a whole number 0..{vmax} in row {df.index[bad][0]}"
-        )
-    return values
-
-
-def _draw_hexes(ax: Axes, data: pd.DataFrame) -> None:
-    """One hexagon per row at (x, y), filled with its fill colour, on a bare equal-aspect axis."""
-    for row in data.itertuples():
-        ax.add_patch(
-            RegularPolygon(
-                (row.x, row.y),
-                numVertices=6,
-                radius=1,
-                orientation=0,
-                facecolor=row.fill,
-                edgecolor="white",
-                linewidth=0.4,
-            )
-        )
-    ax.set_xlim(data["x"].min() - 1, data["x"].max() + 1)
-    ax.set_ylim(data["y"].min() - 1.2, data["y"].max() + 1.2)
-    ax.set_aspect("equal")
-    ax.set_axis_off()
-
-
-def _hex_colourbar(
-    fig: Figure, ax: Axes, cmap: ListedColormap, norm: BoundaryNorm, vmax: int, label: str
-) -> None:
-    """A slim colour key of the whole-number values 0..vmax at the top left of the map."""
-    bar_ax = ax.inset_axes((0.0, 0.93, 0.42, 0.03))
-    bar = fig.colorbar(
-        mpl.cm.ScalarMappable(norm=norm, cmap=cmap),
-        cax=bar_ax,
-        orientation="horizontal",
-        ticks=range(0, vmax + 1, 1 if vmax <= 13 else 2),
-    )
-    bar.set_label(label, fontsize=8, labelpad=2)
-    bar.ax.xaxis.set_label_position("top")
-    bar.ax.tick_params(labelsize=7, length=0)
-    bar.outline.set_visible(False)
-
-
-@_styled
-def hex_map(
-    df: pd.DataFrame,
-    hexes: pd.DataFrame,
-    title: str,
-    alt_text: str,
-    *,
-    value: str = "n_items",
-    vmax: int = K_ITEMS,
-    value_label: str = f"Provision items offered (of {K_ITEMS})",
-    missing_label: str = "No response",
-    subtitle: str = "",
-    source: str = SOURCE,
-) -> Chart:
-    """England's LAs as equal hexagons (north up), coloured by a whole-number value.
-
-    Parameters
-    ----------
-    df
-        Columns la_code and `value` (whole number 0..vmax; empty = `missing_label`, grey).
-    hexes
-        The layout for the same geography: columns la_code, q, r (Open Innovations HexJSON,
-        odd-r, r increasing northwards). Every LA must be in both frames.
-    """
-    values = _hex_values(df, hexes, value, vmax)
-    data = _hex_centres(
-        hexes[["la_code", "q", "r"]].merge(df[["la_code"]].assign(**{value: values}), on="la_code")
-    )
-    data = data.sort_values("la_code").reset_index(drop=True)
-    cmap = ListedColormap(sns.color_palette("viridis", vmax + 1))
-    norm = BoundaryNorm(np.arange(-0.5, vmax + 1.5), cmap.N)
-    data["fill"] = [NO_DATA if np.isnan(v) else to_hex(cmap(norm(v))) for v in data[value]]
-    span_x = data["x"].max() - data["x"].min() + 2
-    span_y = data["y"].max() - data["y"].min() + 2
-    fig, ax = _figure(min(9.0, 1.6 + (WIDTH - 1.6) * span_y / span_x))
-    _draw_hexes(ax, data)
-    _hex_colourbar(fig, ax, cmap, norm, vmax, value_label)
-    n_missing = int(data[value].isna().sum())
-    ax.legend(
-        handles=[Patch(facecolor=NO_DATA, label=f"{missing_label} ({n_missing})")],
-        loc="upper left",
-        bbox_to_anchor=(0.0, 0.89),
-        handlelength=1.2,
-        borderaxespad=0,
-    )
     return _finish(fig, data, title, alt_text, subtitle, source)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import MaxNLocator
 from statsmodels.nonparametric.smoothers_lowess import lowess
 
 from pipeline.figures.checks import _optional, _require, _require_interval, _require_unique
@@ -23,7 +23,6 @@ from pipeline.figures.style import (
     _legend_above,
     _log_ticks,
     _order,
-    _percent,
     _styled,
 )
 from pipeline.taxonomy import K_ITEMS
@@ -85,166 +84,6 @@ def caterpillar(
     return _finish(fig, data, title, alt_text, subtitle, source)
 
 
-def _limit_lines(frame: pd.DataFrame) -> pd.DataFrame:
-    """The limits long, one row per point of each line (kind, level, n, bound, share), in order."""
-    lines = frame.melt(
-        id_vars=["kind", "level", "n"],
-        value_vars=["lower", "upper"],
-        var_name="bound",
-        value_name="share",
-    )
-    return lines.sort_values(["kind", "level", "bound", "n"], kind="stable")
-
-
-def _draw_limits(ax: Axes, lines: pd.DataFrame, colours: dict[str, str]) -> None:
-    """One line per kind, level and bound; the lowest level dashed, higher levels solid."""
-    lowest = lines["level"].min()
-    for (kind, level, _), seg in lines.groupby(["kind", "level", "bound"], sort=False):
-        ax.plot(
-            seg["n"],
-            seg["share"],
-            color=colours[kind],
-            linewidth=1,
-            linestyle="--" if level == lowest else "-",
-            zorder=1,
-        )
-
-
-def _draw_funnel_points(ax: Axes, dots: pd.DataFrame, n_max: float) -> pd.DataFrame:
-    """Scatter the points with a share, outliers in vermillion and labelled, note how many are
-    withheld, and fit the axes to them (and to `n_max`, the limits' reach); return the outliers."""
-    shown = dots[dots["share"].notna()].astype({"n": float, "share": float})
-    for outlier, rows in shown.groupby("outlier"):
-        ax.scatter(
-            rows["n"],
-            rows["share"],
-            s=16 if outlier else 12,
-            zorder=3,
-            linewidth=0,
-            color=PALETTE[3] if outlier else PALETTE[0],
-            alpha=1 if outlier else 0.6,
-        )
-    low, high = shown["share"].min(), shown["share"].max()
-    pad = 0.15 * (high - low) + 0.02
-    ax.set_ylim(max(0.0, low - pad), min(1.0, high + pad))
-    ax.set_xlim(0, max(shown["n"].max(), n_max) * 1.04)
-    flagged = shown[shown["outlier"]]
-    _label_points(
-        ax,
-        flagged["n"].to_numpy(),
-        flagged["share"].to_numpy(),
-        flagged["label"].astype(str).tolist(),
-    )
-    if len(shown) < len(dots):
-        ax.text(
-            0.99,
-            0.02,
-            f"{len(dots) - len(shown)} not shown (counts withheld)",
-            transform=ax.transAxes,
-            ha="right",
-            va="bottom",
-            fontsize=7.5,
-            color=INK,
-        )
-    return flagged
-
-
-def _funnel_legend(
-    ax: Axes, lines: pd.DataFrame, colours: dict[str, str], target: str, outliers: bool
-) -> None:
-    """Legend above the plot: the target line, each level, each kind if several, outliers."""
-    lowest = lines["level"].min()
-    handles = [
-        Line2D([], [], color="black", linewidth=1, label=target),
-        *(
-            Line2D(
-                [],
-                [],
-                color=INK,
-                linewidth=1,
-                linestyle="--" if lvl == lowest else "-",
-                label=f"{lvl * 100:g}% limits",
-            )
-            for lvl in sorted(lines["level"].unique())
-        ),
-    ]
-    if len(colours) > 1:
-        handles += [
-            Line2D([], [], color=colours[k], linewidth=2, label=k.capitalize()) for k in colours
-        ]
-    if outliers:
-        handles.append(Line2D([], [], marker="o", linestyle="", color=PALETTE[3], label="Outlier"))
-    ax.legend(
-        handles=handles,
-        loc="lower left",
-        bbox_to_anchor=(0, 1.02),
-        borderaxespad=0,
-        ncols=3,
-        handlelength=1.8,
-    )
-
-
-@_styled
-def funnel_plot(
-    points: pd.DataFrame,
-    limits: pd.DataFrame,
-    title: str,
-    alt_text: str,
-    *,
-    target: float,
-    target_label: str = "England",
-    xlabel: str = "Adults in treatment (number)",
-    ylabel: str = "Women among adults in treatment (%)",
-    subtitle: str = "",
-    source: str = SOURCE,
-) -> Chart:
-    """Funnel plot: each LA's share against its size, with 95% and 99.8% control limits.
-
-    Parameters
-    ----------
-    points
-        Columns label, n, share, outlier (bool: outside the limits the caller flags by);
-        outliers are drawn in vermillion and labelled. An empty share (withheld by
-        disclosure control) is not drawn; a note says how many.
-    limits
-        Long, as `funnel.funnel_limits` returns: columns n, level (e.g. 0.95, 0.998), lower,
-        upper; optional kind (e.g. "unadjusted", "adjusted"), one set of lines per kind. The
-        lowest level is dashed, higher levels solid.
-
-    Returns
-    -------
-    Chart
-        Its data stack both layers: layer "point" (label, n, share, outlier) and layer
-        "limit" (kind, level, bound, n, share).
-    """
-    name = "funnel_plot"
-    _require(points, ["label", "n", "share", "outlier"], name, nullable=["share"])
-    _require(limits, ["n", "level", "lower", "upper"], name)
-    frame = limits if "kind" in limits else limits.assign(kind="control limits")
-    lines = _limit_lines(frame)
-    fig, ax = _figure(4.6)
-    kinds = list(dict.fromkeys(frame["kind"]))
-    colours = dict(zip(kinds, (GREY, *PALETTE), strict=False))
-    _draw_limits(ax, lines, colours)
-    ax.axhline(target, color="black", linewidth=1, zorder=1)
-    dots = points.assign(outlier=points["outlier"].astype(bool)).reset_index(drop=True)
-    flagged = _draw_funnel_points(ax, dots, frame["n"].max())
-    _percent(ax.yaxis)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    _funnel_legend(ax, lines, colours, f"{target_label} {target:.1%}", not flagged.empty)
-    data = pd.concat(
-        [
-            dots[["label", "n", "share", "outlier"]].assign(layer="point"),
-            lines[["kind", "level", "bound", "n", "share"]].assign(layer="limit"),
-        ],
-        ignore_index=True,
-    )
-    data = data[["layer", "label", "kind", "level", "bound", "n", "share", "outlier"]]
-    return _finish(fig, data, title, alt_text, subtitle, source)
-
-
 def _dumbbell_rows(df: pd.DataFrame, show: int) -> tuple[pd.DataFrame, int]:
     """The rows to draw, largest increase first, with their change and group, and how many
     LAs are left out (all are kept when there are no more than 2 * `show`)."""
@@ -270,7 +109,8 @@ def _dumbbell_rows(df: pd.DataFrame, show: int) -> tuple[pd.DataFrame, int]:
 def _draw_dumbbells(
     ax: Axes, data: pd.DataFrame, y: np.ndarray, before_label: str, after_label: str
 ) -> None:
-    """An open dot for before joined to a dot for after: blue a rise, vermillion a fall."""
+    """An open dot for before joined to a dot for after: blue a rise, vermillion a fall,
+    grey no change; the legend names each."""
     colour = np.select([data["change"] > 0, data["change"] < 0], [PALETTE[0], PALETTE[3]], GREY)
     ax.hlines(y, data["before"], data["after"], colors=colour, linewidth=1.6, zorder=1)
     ax.scatter(
@@ -283,7 +123,33 @@ def _draw_dumbbells(
         zorder=2,
         label=before_label,
     )
-    ax.scatter(data["after"], y, s=26, color=colour, zorder=3, label=after_label)
+    ax.scatter(data["after"], y, s=26, color=colour, zorder=3)
+    handles = [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            markerfacecolor="white",
+            color=GREY,
+            label=before_label,
+        ),
+        Line2D([], [], marker="o", linestyle="", color=INK, label=after_label),
+        Line2D([], [], color=PALETTE[0], linewidth=1.6, label="Increase"),
+        Line2D([], [], color=PALETTE[3], linewidth=1.6, label="Decrease"),
+    ]
+    if (data["change"] == 0).any():
+        handles.append(Line2D([], [], color=GREY, linewidth=1.6, label="No change"))
+    ax.legend(
+        handles=handles,
+        loc="lower left",
+        bbox_to_anchor=(0, 1.02),
+        borderaxespad=0,
+        ncols=len(handles),
+        handlelength=1.4,
+        handletextpad=0.4,
+        columnspacing=1.0,
+    )
 
 
 @_styled
@@ -333,7 +199,6 @@ def dumbbell(
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(axis="x")
     ax.set_xlabel(f"Provision items offered (of {K_ITEMS})")
-    _legend_above(ax)
     return _finish(fig, data, title, alt_text, subtitle, source)
 
 

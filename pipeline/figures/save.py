@@ -8,8 +8,13 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 import matplotlib as mpl
+import pandas as pd
 
 from pipeline.figures.style import DPI, STYLE, Chart
+from pipeline.outputs import neutralised
+
+FONT = "DejaVu Sans"  # the style sheet's font; text stays text (svg.fonttype: none)
+FALLBACK_FONTS = "Verdana, Arial, sans-serif"  # of similar width, where DejaVu is missing
 
 
 def save_chart(chart: Chart, out_dir: Path, stem: str) -> dict[str, Path]:
@@ -17,7 +22,9 @@ def save_chart(chart: Chart, out_dir: Path, stem: str) -> dict[str, Path]:
 
     The same chart gives byte-identical files on every run: the SVG has a fixed hash salt and
     no date, the PNG no software stamp, and the CSV a fixed float format and `\\n` line ends.
-    The SVG carries the title and alt text as `<title>` and `<desc>` for screen readers.
+    The SVG carries the title and alt text as `<title>` and `<desc>` for screen readers, and
+    its text as text. The CSV's text cells are neutralised against formula injection
+    (`outputs.neutralise`), as it is published under reports/.
 
     Returns
     -------
@@ -31,9 +38,16 @@ def save_chart(chart: Chart, out_dir: Path, stem: str) -> dict[str, Path]:
         buffer = io.StringIO()
         chart.figure.savefig(buffer, format="svg", metadata={"Date": None})
         svg = _accessible_svg(buffer.getvalue(), chart.title, chart.alt_text, stem)
+        svg = svg.replace(f"font-family: '{FONT}'", f"font-family: '{FONT}', {FALLBACK_FONTS}")
         paths["svg"].write_bytes(svg.encode("utf-8"))
         chart.figure.savefig(paths["png"], format="png", dpi=DPI, metadata={"Software": None})
-    chart.data.to_csv(paths["csv"], index=False, float_format="%.6g", lineterminator="\n")
+    data = neutralised(chart.data)
+    for column in data.columns:  # numbers beside shorthand such as [c] keep the float format
+        if pd.api.types.is_object_dtype(data[column]):
+            data[column] = data[column].map(
+                lambda v: f"{v:.6g}" if isinstance(v, float) and v == v else v
+            )
+    data.to_csv(paths["csv"], index=False, float_format="%.6g", lineterminator="\n")
     return paths
 
 

@@ -1,13 +1,15 @@
 """The house look: palette, sizes, style sheet and the helpers that lay out every `Chart`.
 
 Chart modules build each figure with `_figure`, draw it inside the style sheet (`_styled`) and
-wrap it up with the headline title, subtitle and source note as a `Chart` (`_finish`).
+wrap it up with the subtitle and source note as a `Chart` (`_finish`); the headline title is
+the caption's, not drawn. `percent_axis` labels every percentage axis.
 """
 
 from __future__ import annotations
 
 import functools
 import io
+import re
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,13 +22,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import (
-    FixedLocator,
-    FuncFormatter,
-    MaxNLocator,
-    NullLocator,
-    PercentFormatter,
-)
+from matplotlib.ticker import FixedLocator, Formatter, FuncFormatter, MaxNLocator, NullLocator
 
 STYLE = Path(__file__).parents[1] / "resources" / "figures.mplstyle"
 SOURCE = "Source: synthetic example data"
@@ -39,6 +35,7 @@ GREY = "#8C8C8C"
 NO_DATA = "#D9D9D9"
 INK = "#333333"
 
+SHORTHAND = re.compile(r"\[[a-z]\]")  # [c] confidential, [x] not available, [z] not applicable
 P = ParamSpec("P")
 
 
@@ -70,6 +67,33 @@ def _styled(func: Callable[P, Chart]) -> Callable[P, Chart]:
     return wrapper
 
 
+def _withheld(df: pd.DataFrame, value: str) -> pd.Series:
+    """What to draw instead of each row's `value`: "" where it is published, else its
+    shorthand: as given ("[c]" in a published table), or for an empty value "[c]" when a
+    ``<value>_suppressed`` flag is set (as `disclosure.protect` leaves it) and "[x]" if not."""
+    raw = df[value]
+    given = raw.astype("string").fillna("")
+    marks = given.where(given.str.fullmatch(SHORTHAND), "")
+    flag = df.get(f"{value}_suppressed", False)
+    empty = pd.to_numeric(raw.where(marks == ""), errors="coerce").isna() & (marks == "")
+    suppressed = empty & pd.Series(flag, index=df.index).fillna(False).astype(bool)
+    return marks.mask(suppressed, "[c]").mask(empty & ~suppressed, "[x]").astype(object)
+
+
+def _as_numbers(data: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """`columns` of `data` as floats, shorthand and empty cells as NaN."""
+    return data.assign(**{c: pd.to_numeric(data[c], errors="coerce") for c in columns})
+
+
+def _with_shorthand(data: pd.DataFrame, columns: Sequence[str], marks: pd.Series) -> pd.DataFrame:
+    """The chart's data as published: each withheld row's `columns` show its shorthand."""
+    out = data.copy()
+    if (marks != "").any():
+        for column in columns:
+            out[column] = out[column].astype(object).where(marks == "", marks)
+    return out
+
+
 def _groups(df: pd.DataFrame, group: str | None) -> list[Any]:
     """The values of an optional grouping column (round, wave) in sorted order; [None] if absent."""
     return [None] if group is None else sorted(df[group].unique(), key=str)
@@ -90,25 +114,19 @@ def _figure(height: float, nrows: int = 1, ncols: int = 1, **kwargs: Any) -> tup
 def _finish(
     fig: Figure, data: pd.DataFrame, title: str, alt_text: str, subtitle: str, source: str
 ) -> Chart:
-    """Add the headline title, subtitle and source note, lay out, and wrap up as a Chart."""
+    """Add the subtitle and source note, lay out, and wrap up as a Chart.
+
+    The headline `title` is not drawn: the page's caption carries it (a chart is titled
+    once), and the saved SVG keeps it as its <title>.
+    """
     if not title.strip() or not alt_text.strip():
         raise ValueError("every chart needs a headline title and alt text")
     height = fig.get_figheight()
     top = 0.1  # inches below the top edge
-    for text, size, bold, colour in ((title, 11, True, "black"), (subtitle, 9, False, INK)):
-        if text:
-            wrapped = _wrap(text, size, bold=bold)
-            fig.text(
-                0.015,
-                1 - top / height,
-                wrapped,
-                ha="left",
-                va="top",
-                fontsize=size,
-                fontweight="bold" if bold else "normal",
-                color=colour,
-            )
-            top += (wrapped.count("\n") + 1) * size * 1.25 / 72 + 0.04
+    if subtitle:
+        wrapped = _wrap(subtitle, 9)
+        fig.text(0.015, 1 - top / height, wrapped, ha="left", va="top", fontsize=9, color=INK)
+        top += (wrapped.count("\n") + 1) * 9 * 1.25 / 72 + 0.04
     note = _wrap(source, 7.5)
     fig.text(0.015, 0.06 / height, note, ha="left", va="bottom", fontsize=7.5, color="#555555")
     bottom = 0.06 + (note.count("\n") + 1) * 7.5 * 1.25 / 72 + 0.06
@@ -116,10 +134,45 @@ def _finish(
     return Chart(fig, data.reset_index(drop=True), title, alt_text)
 
 
-def _percent(axis: Any) -> None:
-    """Show fractions as whole percentages at round steps (1, 2, 5, 10, 20, 25, 50 ...)."""
-    axis.set_major_locator(MaxNLocator(nbins=8, steps=[1, 2, 2.5, 5, 10], min_n_ticks=3))
-    axis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
+def percent_decimals(values: Sequence[float], most: int = 3) -> int:
+    """The fewest decimals (up to `most`) that print every fraction in `values` exactly as a
+    percentage: 0 for 0.05 and 0.1, 1 for 0.025 (2.5%)."""
+    percents = 100 * np.asarray(values, dtype=float)
+    for decimals in range(most + 1):
+        if np.allclose(np.round(percents, decimals), percents, rtol=0, atol=1e-9):
+            return decimals
+    return most
+
+
+class PercentTicks(Formatter):
+    """Fractions as percentages with the decimals that print every tick exactly.
+
+    Matplotlib gives a formatter the axis's tick positions (`set_locs`) before it labels
+    them, so all labels of an axis share one number of decimals. With ``absolute`` the sign
+    is dropped (diverging bars read outwards from zero); otherwise a true minus sign is used.
+    """
+
+    def __init__(self, absolute: bool = False) -> None:
+        self.absolute = absolute
+        self.decimals = 0
+
+    def set_locs(self, locs: Sequence[float]) -> None:
+        """Choose the decimals for the ticks about to be labelled."""
+        super().set_locs(locs)
+        self.decimals = percent_decimals(locs)
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        """The label of the tick at `x`."""
+        value = abs(x) if self.absolute else x
+        text = f"{100 * value:.{self.decimals}f}%"
+        return text.replace("-", "\u2212") if float(text[:-1]) else text.lstrip("-")
+
+
+def percent_axis(axis: Any, absolute: bool = False) -> None:
+    """Show fractions as percentages at steps that print exactly (1, 2, 5 or 10 times a
+    power of ten: 2%, 5%, 10%, 0.5%; never 2.5% rounded to 2%)."""
+    axis.set_major_locator(MaxNLocator(nbins=8, steps=[1, 2, 5, 10], min_n_ticks=3))
+    axis.set_major_formatter(PercentTicks(absolute))
 
 
 def _log_ticks(axis: Any, low: float, high: float) -> None:

@@ -9,7 +9,6 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.colors import to_hex
-from matplotlib.ticker import FuncFormatter
 
 from pipeline.figures.checks import (
     _optional,
@@ -25,30 +24,40 @@ from pipeline.figures.style import (
     SOURCE,
     WIDTH,
     Chart,
+    _as_numbers,
     _figure,
     _finish,
     _groups,
     _intervals,
     _legend_above,
     _order,
-    _percent,
     _styled,
+    _with_shorthand,
+    _withheld,
     _wrap,
+    percent_axis,
 )
+
+VALUES = ("share", "conf_low", "conf_high")  # the columns a withheld row leaves empty
 
 
 def _likert_edges(
     df: pd.DataFrame, levels: Sequence[str], neutral: str | None
 ) -> tuple[pd.DataFrame, list[str]]:
     """Check the answers; return them in level order with each bar's sign and left and right
-    edge, and the options by net positive share in the last wave."""
+    edge, and the options by net positive share in the last wave. A bar with a withheld
+    share (see `_withheld`) has its shorthand in column ``withheld`` and no edges."""
     name = "likert_diverging"
-    _require(df, ["wave", "option", "level", "share"], name)
+    _require(df, ["wave", "option", "level", "share"], name, nullable=["share"])
     _require_known(df["level"], levels, name)
     if neutral is not None and neutral not in levels:
         raise ValueError(f"{name}: neutral level {neutral!r} is not one of the levels {levels}")
-    data = df[["wave", "option", "level", "share"]].reset_index(drop=True)
+    marks = _withheld(df.reset_index(drop=True), "share")
+    data = _as_numbers(df[["wave", "option", "level", "share"]].reset_index(drop=True), ["share"])
     data["wave"] = data["wave"].astype(str)
+    bar = data.assign(mark=marks).groupby(["wave", "option"])["mark"]
+    data["withheld"] = bar.transform(lambda m: m[m != ""].iloc[0] if (m != "").any() else "")
+    data.loc[data["withheld"] != "", "share"] = np.nan
     _require_unique(data, ["wave", "option", "level"], name)
     centre = levels.index(neutral) if neutral is not None else len(levels) / 2
     rank = {lvl: i for i, lvl in enumerate(levels)}
@@ -66,6 +75,13 @@ def _likert_edges(
     data["left"] += data.groupby(["wave", "option"])["share"].cumsum() - data["share"]
     data["right"] = data["left"] + data["share"]
     return data, options
+
+
+def _likert_data(data: pd.DataFrame) -> pd.DataFrame:
+    """The chart's data as published: a withheld bar's share and edges show its shorthand."""
+    out = data.drop(columns="sign").sort_values(["option", "wave", "left"])
+    marks = out.pop("withheld")
+    return _with_shorthand(out, ["share", "left", "right"], marks)
 
 
 def _draw_likert_bars(
@@ -125,7 +141,8 @@ def likert_diverging(
     Parameters
     ----------
     df
-        Columns wave, option, level, share.
+        Columns wave, option, level, share. A bar with a share withheld by disclosure control
+        ("[c]", or empty with ``share_suppressed`` set) is not drawn; its shorthand is.
     levels
         All answer levels, ordered from most negative to most positive.
     """
@@ -135,7 +152,10 @@ def likert_diverging(
     gap = 0.8
     y_of = {key: i + gap * (i // len(waves)) for i, key in enumerate(rows)}
     fig, ax = _figure(1.6 + 0.27 * len(rows) + 0.2 * len(options))
-    _draw_likert_bars(ax, data, levels, neutral, y_of)
+    _draw_likert_bars(ax, data[data["withheld"] == ""], levels, neutral, y_of)
+    for (option, wave), mark in data.groupby(["option", "wave"])["withheld"].first().items():
+        if mark:
+            ax.text(0.01, y_of[(option, wave)], mark, va="center", fontsize=7.5, color=INK)
     ax.axvline(0, color=INK, linewidth=0.8)
     ax.set_yticks([y_of[k] for k in rows], [w for _, w in rows])
     _option_headings(ax, options, [y_of[(o, waves[0])] for o in options])
@@ -143,18 +163,11 @@ def likert_diverging(
     ax.tick_params(axis="y", length=0)
     reach = max(-data["left"].min(), data["right"].max())
     ax.set_xlim(-reach * 1.05, reach * 1.05)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{abs(v):.0%}"))
+    percent_axis(ax.xaxis, absolute=True)
     ax.grid(axis="x")
     ax.set_xlabel(xlabel)
     _legend_above(ax)
-    return _finish(
-        fig,
-        data.drop(columns="sign").sort_values(["option", "wave", "left"]),
-        title,
-        alt_text,
-        subtitle,
-        source,
-    )
+    return _finish(fig, _likert_data(data), title, alt_text, subtitle, source)
 
 
 @_styled
@@ -173,29 +186,63 @@ def ranked_bars(
     ----------
     df
         Columns label, share, conf_low, conf_high; optional wave (bars side by side,
-        ranked by the last wave).
+        ranked by the last wave). A share withheld by disclosure control ("[c]", or empty
+        with ``share_suppressed`` set) is written as its shorthand where its bar would be.
     """
     name = "ranked_bars"
     group = _optional(df, "wave")
     columns = [*(["wave"] if group else []), "label", "share", "conf_low", "conf_high"]
-    _require(df, columns, name)
-    data = df[columns].reset_index(drop=True)
+    _require(df, columns, name, nullable=VALUES)
+    marks = _withheld(df.reset_index(drop=True), "share")
+    data = _as_numbers(df[columns].reset_index(drop=True), VALUES)
     if group:
         data["wave"] = data["wave"].astype(str)
     _require_unique(data, columns[:-3], name)
-    _require_interval(data, "share", name)
+    _require_interval(data[marks == ""], "share", name)
     order = _order(data, "label", "share", group)
     labels = {c: _wrap(str(c), 8.5, width=2.4) for c in order}
     fig, ax = _figure(
         1.5 + len(order) * (0.3 if group is None else 0.22 + 0.14 * len(_groups(data, group)))
     )
-    _intervals(ax, data, "label", order, labels, group, kind="bar")
+    drawn = data.assign(share=data["share"].fillna(0))
+    ys = _intervals(ax, drawn, "label", order, labels, group, kind="bar")
+    for i in marks.index[marks != ""]:
+        ax.text(0.005, ys[i], marks[i], va="center", fontsize=7.5, color=INK)
     ax.set_xlim(0, min(1.0, data["conf_high"].max() * 1.05 + 0.02))
-    _percent(ax.xaxis)
+    percent_axis(ax.xaxis)
     ax.set_xlabel(xlabel)
     if group:
         _legend_above(ax, "Survey wave")
-    return _finish(fig, data, title, alt_text, subtitle, source)
+    return _finish(fig, _with_shorthand(data, VALUES, marks), title, alt_text, subtitle, source)
+
+
+def _wave_panel(ax: Axes, rows: pd.DataFrame, marks: pd.Series, waves: list[str]) -> None:
+    """One option's shares by wave with CIs; a withheld wave shows its shorthand instead."""
+    position = {w: i for i, w in enumerate(waves)}
+    rows = rows.sort_values("wave", key=lambda s: s.map(position))
+    x = rows["wave"].map(position)
+    ax.errorbar(
+        x,
+        rows["share"],
+        yerr=[rows["share"] - rows["conf_low"], rows["conf_high"] - rows["share"]],
+        fmt="-o",
+        color=PALETTE[0],
+        elinewidth=1.1,
+        capsize=0,
+        markersize=4.5,
+        linewidth=1.2,
+    )
+    for i in rows.index[marks[rows.index] != ""]:
+        ax.text(
+            x[i],
+            0.04,
+            marks[i],
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            va="bottom",
+            fontsize=7.5,
+            color=INK,
+        )
 
 
 @_styled
@@ -215,36 +262,24 @@ def wave_lines(
     ----------
     df
         Columns option, wave, share, conf_low, conf_high. Panels follow the order of first
-        appearance of each option.
+        appearance of each option. A share withheld by disclosure control ("[c]", or empty
+        with ``share_suppressed`` set) is written as its shorthand at its wave.
     """
     name = "wave_lines"
     columns = ["option", "wave", "share", "conf_low", "conf_high"]
-    _require(df, columns, name)
-    data = df[columns].reset_index(drop=True)
+    _require(df, columns, name, nullable=VALUES)
+    marks = _withheld(df.reset_index(drop=True), "share")
+    data = _as_numbers(df[columns].reset_index(drop=True), VALUES)
     data["wave"] = data["wave"].astype(str)
     _require_unique(data, ["option", "wave"], name)
-    _require_interval(data, "share", name)
+    _require_interval(data[marks == ""], "share", name)
     options = list(dict.fromkeys(data["option"]))
     waves = _groups(data, "wave")
     ncols = min(ncols, len(options))
     nrows = -(-len(options) // ncols)
     fig, axes = _figure(1.2 + 1.85 * nrows, nrows, ncols, sharex=True, sharey=True, squeeze=False)
     for ax, option in zip(axes.flat, options, strict=False):
-        rows = data[data["option"] == option].sort_values(
-            "wave", key=lambda s: s.map({w: i for i, w in enumerate(waves)})
-        )
-        x = rows["wave"].map({w: i for i, w in enumerate(waves)})
-        ax.errorbar(
-            x,
-            rows["share"],
-            yerr=[rows["share"] - rows["conf_low"], rows["conf_high"] - rows["share"]],
-            fmt="-o",
-            color=PALETTE[0],
-            elinewidth=1.1,
-            capsize=0,
-            markersize=4.5,
-            linewidth=1.2,
-        )
+        _wave_panel(ax, data[data["option"] == option], marks, waves)
         ax.set_title(_wrap(str(option), 9, width=WIDTH / ncols - 0.1), fontsize=8.5)
         ax.grid(axis="y")
     for ax in axes.flat[len(options) :]:
@@ -253,6 +288,6 @@ def wave_lines(
     top.set_xticks(range(len(waves)), waves)
     top.set_xlim(-0.4, len(waves) - 0.6)
     top.set_ylim(0, min(1.0, data["conf_high"].max() * 1.08 + 0.02))
-    _percent(top.yaxis)
+    percent_axis(top.yaxis)
     axes[(nrows - 1) // 2, 0].set_ylabel(ylabel)
-    return _finish(fig, data, title, alt_text, subtitle, source)
+    return _finish(fig, _with_shorthand(data, VALUES, marks), title, alt_text, subtitle, source)

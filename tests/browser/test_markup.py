@@ -35,7 +35,8 @@ def test_two_figures_of_one_page_share_no_id(tmp_path):
     ids = [re.findall(r'\sid="([^"]+)"', str(f["svg"])) for f in (first, second)]
     assert set(ids[0]).isdisjoint(ids[1]) and len(ids[0]) == 5
     assert first["svg"].startswith("<svg") and first["title"] == "T" and first["alt"] == "D"
-    assert first["csv"] == "a.csv"
+    assert first["csv"] == "a.csv" and first["attachment"] == "figure-01-a.csv"
+    assert (second["stage"], second["stem"]) == (tmp_path.name, "a")
 
 
 def test_table_marks_column_and_row_headers_and_aligns_numbers():
@@ -62,3 +63,18 @@ def test_table_keeps_repeated_first_column_as_data_and_marks_long_tables():
     assert 'scope="row"' not in out
     assert out.count("<td>a.csv</td>") == 16 and out.count("<td>True</td>") == 16
     assert 'class="num"' not in out
+
+
+def test_numbers_print_to_their_columns_decimals_with_separators_and_true_minus():
+    frame = pd.DataFrame(
+        {
+            "Item": ["A", "B"],
+            "Count": [1250, 3],
+            "Change": [-1.5, 0.25],
+            "p-value": [0.5, "<0.001"],
+            "Round": ["2021", "2024"],
+        }
+    )
+    out = str(table_html(frame, 2, "Numbers"))
+    cells = re.findall(r'<td class="num">([^<]*)</td>', out)
+    assert cells == ["1,250", "\u22121.50", "0.500", "2021", "3", "0.25", "&lt;0.001", "2024"]

@@ -1,5 +1,6 @@
-"""The published pages in a real browser: headless Chromium opens the section and the reviewer
-index from disk, with no network, and axe-core checks their accessibility; pypdf checks the PDF.
+"""The published pages in a real browser: headless Chromium opens the section, the reviewer
+index and each stage's executed notebook from disk, with no network, and axe-core checks their
+accessibility; pypdf checks the PDF.
 
 Needs Debian's `chromium`, the `playwright` package (it drives the system Chromium; no browser
 download) and axe-core from npm (`npm ci --prefix tests/browser`). Locally the tests skip,
@@ -10,6 +11,7 @@ import html
 import os
 import re
 import shutil
+import sys
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
@@ -17,9 +19,13 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from pypdf import PdfReader
 
+from tests.conftest import run
+
 pytestmark = pytest.mark.e2e
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
-PAGES = ("quantitative_section.html", "index.html")
+STAGES = ("clean_foi", "clean_survey", "describe_foi", "model_provision", "survey_waves", "report")
+PAGES = ("quantitative_section.html", "index.html", *(f"stages/{s}.html" for s in STAGES))
+SECTION_PAGES = ("quantitative_section.html", "index.html")
 TITLE = "A system designed for women?"
 CHROMIUM_ARGS = [
     "--headless",
@@ -120,6 +126,8 @@ def _visit(browser, path: Path, axe_source: str) -> Visit:
 def visits(chromium, built_repo) -> dict[str, Visit]:
     axe_source = AXE.read_text(encoding="utf-8")
     reports = built_repo.root / "reports"
+    if not (reports / "provenance.html").exists():  # the build record `make report` writes
+        run([sys.executable, "-m", "pipeline", "provenance"], built_repo.root)
     return {name: _visit(chromium, reports / name, axe_source) for name in PAGES}
 
 

@@ -1,5 +1,6 @@
 """The whole pipeline from a clean copy: runs, reruns nothing, reruns only what a parameter
-touches, gives byte-identical outputs on a forced rerun, and renders a readable PDF."""
+touches, gives byte-identical outputs on a forced rerun, and renders a readable, tagged PDF
+with its data attached and no half-empty page but where a part ends."""
 
 import difflib
 import hashlib
@@ -10,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from pypdf import PdfReader
 
@@ -85,6 +87,69 @@ def test_pdf_opens_with_pages_text_and_bookmarks(repo, cold_run):
     assert "A system designed for women?" in text
     titles = [item.title for item in _flatten(reader.outline)]
     assert "1. Key findings" in titles and len(titles) >= 8
+
+
+def test_pdf_is_tagged_with_language_title_and_its_data_attached(repo, cold_run):
+    reader = PdfReader(repo / "reports/quantitative_section.pdf")
+    root = reader.trailer["/Root"]
+    assert root["/MarkInfo"]["/Marked"] and "/StructTreeRoot" in root  # tagged
+    assert root["/Lang"] == "en-GB" and root["/ViewerPreferences"]["/DisplayDocTitle"]
+    assert reader.metadata.title.startswith("A system designed for women?")
+    assert b"pdfuaid:part" in root["/Metadata"].get_object().get_data()
+    figures = sorted(p.name for p in (repo / "reports/figures").rglob("*.csv"))
+    attached = sorted(reader.attachments)
+    assert "tables.xlsx" in attached and len([a for a in attached if a.endswith(".csv")]) == len(
+        figures
+    )
+    for name in attached:
+        if name.endswith(".csv"):
+            stem = name.split("-", 2)[2]  # figure-07-funnel.csv
+            assert (
+                reader.attachments[name][0]
+                == next((repo / "reports/figures").rglob(stem)).read_bytes()
+            )
+
+
+# A part (the body from its contents; the back matter and appendices from "Things you need to
+# know") starts a page; its last page may be short. Every other page but the title page is at
+# least half full.
+PART_STARTS = ("Contents", "Things you need to know about this release")
+HALF = 0.5
+
+
+def _page_fill(pdf: Path, tmp: Path) -> list[float]:
+    """How far down each page's text area the ink reaches (0 empty, 1 full), from pdftoppm."""
+    if shutil.which("pdftoppm") is None:
+        if os.environ.get("CI"):
+            pytest.fail("pdftoppm is missing (CI must install poppler-utils)")
+        pytest.skip("pdftoppm is not installed (Debian: apt-get install poppler-utils)")
+    subprocess.run(["pdftoppm", "-r", "30", "-gray", str(pdf), str(tmp / "p")], check=True)
+    fills = []
+    for page in sorted(tmp.glob("p-*.pgm")):
+        raw = page.read_bytes()
+        width, height = map(int, raw.split()[1:3])
+        pixels = np.frombuffer(raw[-width * height :], np.uint8).reshape(height, width)
+        body = pixels[int(height * 25 / 297) : int(height * (1 - 22 / 297))] < 200
+        inked = np.flatnonzero(body.any(axis=1))
+        fills.append((inked[-1] + 1) / len(body) if len(inked) else 0.0)
+    return fills
+
+
+def test_no_page_is_more_than_half_empty_but_the_title_page_and_a_part_end(
+    repo, cold_run, tmp_path
+):
+    pdf = repo / "reports/quantitative_section.pdf"
+    reader = PdfReader(pdf)
+    marks = _flatten(reader.outline)
+    starts = [
+        reader.get_destination_page_number(m) for m in marks if m.title.startswith(PART_STARTS)
+    ]
+    assert len(starts) == len(PART_STARTS)
+    exempt = {0, len(reader.pages) - 1} | {start - 1 for start in starts}
+    fills = _page_fill(pdf, tmp_path)
+    assert len(fills) == len(reader.pages)
+    short = {i + 1: round(f, 2) for i, f in enumerate(fills) if f < HALF and i not in exempt}
+    assert short == {}, f"pages more than half empty: {short}"
 
 
 def test_html_has_no_code_and_no_network(repo, cold_run):

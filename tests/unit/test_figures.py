@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -318,3 +320,203 @@ def test_chart_displays_as_png_in_notebooks():
     data, meta = _chart()._repr_mimebundle_()
     assert data["image/png"][:4] == b"\x89PNG"
     assert meta["image/png"]["alt"] == _chart().alt_text
+
+
+# --- percentages, titles, text and withheld values ----------------------------------------------
+
+
+def _labels(axis) -> list[str]:
+    """The labels of the ticks inside the axis's view, as drawn."""
+    axis.axes.figure.canvas.draw()
+    low, high = sorted(axis.get_view_interval())
+    return [
+        label.get_text()
+        for tick, label in zip(axis.get_majorticklocs(), axis.get_ticklabels(), strict=True)
+        if low - 1e-12 <= tick <= high + 1e-12
+    ]
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "expected"),
+    [
+        (0, 0.15, ["0%", "2%", "4%", "6%", "8%", "10%", "12%", "14%"]),  # not 0%, 2%, 5%, 8% ...
+        (0, 1, ["0%", "20%", "40%", "60%", "80%", "100%"]),
+        (0, 0.012, ["0.0%", "0.2%", "0.4%", "0.6%", "0.8%", "1.0%", "1.2%"]),
+        (-0.3, 0.3, ["\u221230%", "\u221220%", "\u221210%", "0%", "10%", "20%", "30%"]),
+    ],
+)
+def test_percent_axis_ticks_print_exactly_at_equal_steps(low, high, expected):
+    fig, ax = figures.style._figure(3)
+    ax.set_ylim(low, high)
+    figures.percent_axis(ax.yaxis)
+    labels = _labels(ax.yaxis)
+    assert labels == expected
+    shown = [float(t.replace("\u2212", "-").rstrip("%")) / 100 for t in labels]
+    ticks = [t for t in ax.get_yticks() if low - 1e-12 <= t <= high + 1e-12]
+    assert shown == pytest.approx(ticks, abs=1e-12)  # each label is its tick's exact value
+    assert len(set(np.round(np.diff(shown), 12))) == 1  # equal steps
+
+
+def test_percent_axis_drops_the_sign_when_asked():
+    fig, ax = figures.style._figure(3)
+    ax.set_xlim(-0.4, 0.4)
+    figures.percent_axis(ax.xaxis, absolute=True)
+    assert _labels(ax.xaxis)[:2] == ["40%", "30%"]
+
+
+def test_percent_decimals_are_the_fewest_that_print_exactly():
+    assert figures.style.percent_decimals([0, 0.05, 0.1]) == 0
+    assert figures.style.percent_decimals([0, 0.025, 0.05]) == 1
+    assert figures.style.percent_decimals([0.00125]) == 3
+
+
+def test_charts_do_not_draw_their_title_but_keep_it(tmp_path):
+    chart = _chart()
+    texts = [t.get_text() for t in chart.figure.texts]
+    assert chart.title not in texts and not any("by far" in t for t in texts)
+    svg = figures.save_chart(chart, tmp_path, "c")["svg"].read_text(encoding="utf-8")
+    assert svg.count("by far") == 1  # only in the SVG's <title>
+
+
+def test_svg_text_is_text_not_glyph_paths(tmp_path):
+    svg = figures.save_chart(_chart(), tmp_path, "c")["svg"].read_text(encoding="utf-8")
+    assert "<text" in svg and "Stigma &amp; shame" in svg
+    assert "DejaVuSans-" not in svg  # no glyph definitions
+    assert "font-family: 'DejaVu Sans', Verdana, Arial, sans-serif" in svg  # and fallbacks
+
+
+def test_save_chart_neutralises_formula_text_in_the_csv(tmp_path):
+    df = _intervals(["=cmd|' /C calc'!A0", "@risk"], [0.5, 0.25])
+    chart = figures.ranked_bars(df, T, ALT)
+    csv = figures.save_chart(chart, tmp_path, "c")["csv"].read_text(encoding="utf-8")
+    assert "'=cmd" in csv and "'@risk" in csv and "\n=" not in csv
+
+
+def _withheld(**columns) -> pd.DataFrame:
+    return _intervals(["Stigma", "Cost", "Shame"], [0.5, 0.3, 0.2], **columns)
+
+
+def test_ranked_bars_write_c_where_a_share_is_withheld():
+    df = _withheld().astype(object)
+    df.loc[1, ["share", "conf_low", "conf_high"]] = "[c]"
+    chart = figures.ranked_bars(df, T, ALT)
+    assert "[c]" in [t.get_text() for t in chart.figure.axes[0].texts]
+    assert chart.data.loc[chart.data["label"] == "Cost", "share"].item() == "[c]"
+    assert chart.data.loc[chart.data["label"] == "Stigma", "share"].item() == 0.5
+
+
+def test_wave_lines_write_c_for_a_suppressed_wave_from_the_flag():
+    df = pd.concat([_withheld(wave="2021"), _withheld(wave="2023")], ignore_index=True)
+    df = df.rename(columns={"label": "option"}).assign(share_suppressed=False)
+    df.loc[4, ["share", "conf_low", "conf_high", "share_suppressed"]] = [None, None, None, True]
+    chart = figures.wave_lines(df, T, ALT)
+    texts = [t.get_text() for ax in chart.figure.axes for t in ax.texts]
+    assert texts == ["[c]"]
+    assert chart.data["share"].tolist().count("[c]") == 1
+
+
+def test_likert_bar_with_a_withheld_level_is_replaced_by_its_shorthand():
+    levels = ["Poor", "Neither", "Good"]
+    df = pd.DataFrame(
+        {
+            "wave": ["2021"] * 3 + ["2023"] * 3,
+            "option": "Police",
+            "level": levels * 2,
+            "share": [0.5, 0.2, 0.3, "[c]", 0.5, 0.2],
+        }
+    )
+    chart = figures.likert_diverging(df, T, ALT, levels=levels, neutral="Neither")
+    ax = chart.figure.axes[0]
+    assert [t.get_text() for t in ax.texts if t.get_text().startswith("[")] == ["[c]"]
+    assert len(ax.patches) == 3  # only the 2021 bar is drawn
+    assert set(chart.data.loc[chart.data["wave"] == "2023", "share"]) == {"[c]"}
+
+
+def test_funnel_data_mark_withheld_shares_c():
+    points = pd.DataFrame(
+        {"label": ["A", "B"], "n": [100, 5], "share": [0.3, None], "outlier": [False, False]}
+    )
+    limits = pd.DataFrame({"n": [50.0, 500.0], "level": 0.95, "lower": 0.2, "upper": 0.4})
+    data = figures.funnel_plot(points, limits, T, ALT, target=0.3).data
+    assert data.loc[data["label"] == "B", "share"].item() == "[c]"
+
+
+def test_funnel_legend_names_each_element_in_a_colour_of_its_own():
+    points = pd.DataFrame(
+        {"label": ["A", "B"], "n": [100, 400], "share": [0.3, 0.9], "outlier": [False, True]}
+    )
+    limits = pd.concat(
+        [
+            pd.DataFrame({"n": [50.0, 500.0], "level": lvl, "lower": 0.2, "upper": 0.4, "kind": k})
+            for k in ("unadjusted", "adjusted")
+            for lvl in (0.95, 0.998)
+        ]
+    )
+    ax = figures.funnel_plot(points, limits, T, ALT, target=0.3).figure.axes[0]
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "England 30.0%",
+        "95% limits",
+        "99.8% limits",
+        "Unadjusted",
+        "Adjusted",
+        "Authority",
+        "Outside the limits",
+    ]
+    colours = [h.get_color() for h in legend.legend_handles[3:]]
+    assert len(set(colours)) == len(colours)
+
+
+def test_dumbbell_legend_names_increase_and_decrease():
+    df = pd.DataFrame({"la_name": ["A", "B", "C"], "before": [2, 5, 4], "after": [6, 1, 4]})
+    legend = figures.dumbbell(df, T, ALT, before_label="2021", after_label="2024")
+    texts = [t.get_text() for t in legend.figure.axes[0].get_legend().get_texts()]
+    assert texts == ["2021", "2024", "Increase", "Decrease", "No change"]
+
+
+# --- the hex map ------------------------------------------------------------------------------
+
+
+def test_short_names_are_unique_and_never_two_capitals_in_a_row():
+    names = pd.Series(
+        ["Derby", "Derbyshire", "North Yorkshire", "North Somerset", "Norfolk", "Northumberland",
+         "Southwark", "Southampton", "City of London", "Kingston upon Hull, City of",
+         "Kingston upon Thames", "Bury"]
+    )  # fmt: skip
+    labels = figures.short_names(names).tolist()
+    assert labels[:4] == ["Derby", "Derbys", "NorY", "NorS"]
+    assert labels[8:] == ["Lon", "KinH", "KinT", "Bur"]
+    assert len(set(labels)) == len(labels)
+    assert not [lab for lab in labels if re.search("[A-Z]{2}", lab)]
+
+
+@pytest.fixture
+def regions_map(hexes) -> figures.Chart:
+    df = pd.DataFrame(
+        {
+            "la_code": ["E1", "E2", "E3", "E4"],
+            "la_name": ["Leeds", "York", "Camden", "Brent"],
+            "region_name": ["North", "North", "London", "London"],
+            "n_items": [2, 4, 6, None],
+        }
+    )
+    return figures.hex_map(df, hexes, T, ALT)
+
+
+def test_hex_map_labels_outlines_regions_and_draws_london_again(regions_map):
+    main, inset, medians = regions_map.figure.axes[:3]
+    assert sorted(t.get_text() for t in main.texts) == ["Lee", "Yor"]  # London: in the inset
+    assert sorted(t.get_text() for t in inset.texts) == ["Bre", "Cam"]
+    assert inset.get_title(loc="left").startswith("London")
+    outline = main.collections[0].get_segments()
+    assert len(outline) == 2 * 5 + 2 * 5  # each region's 2 hexes: 5 outer edges each, twice
+    assert [t.get_text() for t in medians.get_yticklabels()] == ["London", "North"]
+    data = regions_map.data.set_index("la_code")
+    assert data.loc["E3", "label"] == "Cam" and data.loc["E1", "region_median"] == 3
+
+
+def test_hex_map_without_names_or_regions_is_the_bare_map(hexes):
+    df = pd.DataFrame({"la_code": ["E1", "E2", "E3", "E4"], "n_items": [1, 2, 3, 4]})
+    chart = figures.hex_map(df, hexes, T, ALT)
+    assert len(chart.figure.axes) == 1  # the map alone (its colour key is inside it)
+    assert "label" not in chart.data

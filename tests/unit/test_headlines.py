@@ -1,5 +1,9 @@
-"""Computed headlines: the numbers in chart titles come from the tables they describe."""
+"""Computed headlines: the numbers in chart titles come from the tables they describe, and the
+words change when the numbers do."""
 
+import math
+
+import numpy as np
 import pandas as pd
 
 from pipeline import headlines
@@ -24,20 +28,22 @@ def test_support_headline_names_the_biggest_significant_change():
     changes = _changes(
         [("consecutive", "2021", "2023"), ("first_to_last", "2021", "2025")], [0.01, 0.001]
     )
-    title, alt = headlines.support_by_wave(changes, {"childcare": "Childcare"})
+    title, alt = headlines.support_by_wave(changes, {"childcare": "Childcare"}, significance=0.05)
     assert title == "Childcare changed most between 2021 and 2025: 20% to 50% of organisations"
     assert title in alt
 
 
 def test_support_headline_with_two_waves_uses_the_one_comparison():
     title, _ = headlines.support_by_wave(
-        _changes([("consecutive", "2023", "2025")], [0.5]), {"childcare": "Childcare"}
+        _changes([("consecutive", "2023", "2025")], [0.5]),
+        {"childcare": "Childcare"},
+        significance=0.05,
     )
-    assert "between 2023 and 2025" in title and title.startswith("No option")
+    assert "between 2023 and 2025" in title and title.startswith("No kind")
 
 
 def test_support_headline_with_one_wave_says_there_is_nothing_to_test():
-    title, _ = headlines.support_by_wave(pd.DataFrame(), {})
+    title, _ = headlines.support_by_wave(pd.DataFrame(), {}, significance=0.05)
     assert "single wave" in title
 
 
@@ -53,3 +59,123 @@ def test_response_headline_counts_the_latest_round():
     title, alt = headlines.response(rates)
     assert title == "144 of 153 authorities (94%) provided information in 2024"
     assert "2021: 140 of 152" in alt
+
+
+def test_support_headline_counts_a_change_only_below_the_significance_given():
+    changes = _changes([("consecutive", "2023", "2025")], [0.03])
+    strict, _ = headlines.support_by_wave(changes, {"childcare": "Childcare"}, significance=0.01)
+    assert strict == (
+        "No kind of support changed clearly between 2023 and 2025, allowing for the number of "
+        "comparisons"
+    )
+    loose, _ = headlines.support_by_wave(changes, {"childcare": "Childcare"}, significance=0.05)
+    assert loose.startswith("Childcare changed most")
+
+
+def test_paired_change_spanning_zero_neither_rose_nor_fell():
+    paired = pd.DataFrame(
+        {
+            "statistic": ["mean_difference"],
+            "estimate": [0.3985],
+            "conf_low": [-0.1191],
+            "conf_high": [0.9161],
+            "n_pairs": [133],
+        }
+    )
+    title, alt = headlines.paired_change(paired, ("2021", "2024"))
+    assert title.startswith("There was no clear change in items per authority")
+    assert "rose" not in title and "fell" not in title and title in alt
+
+
+def test_deprivation_headline_is_an_association_in_natural_units():
+    irr = pd.DataFrame(
+        {
+            "term": ["imd_z", "log_pop_z"],
+            "estimate": [1.2**0.8, 1.1],
+            "conf_low": [1.05**0.8, 0.95],
+            "conf_high": [1.38**0.8, 1.27],
+        }
+    )
+    title, alt = headlines.deprivation(irr, "negative_binomial", 8.0, math.log(2))
+    assert title == (
+        "Authorities 10 points more deprived on the Index of Multiple Deprivation offered about "
+        "20% more items on average than authorities similar in population and region "
+        "(95% CI 5% to 38%)"
+    )
+    assert "so there is no clear association" in alt  # population: 10% more, 5% fewer to 27%
+    assert "multiplies" not in title + alt and "standard deviation" not in title + alt
+
+
+def test_regions_headline_at_the_boundary_gives_no_evidence_and_no_p_value():
+    summary = pd.DataFrame(
+        {
+            "quantity": ["tau2", "region_share"],
+            "estimate": [0.0, 0.0],
+            "conf_low": [0.0, 0.0],
+            "conf_high": [0.075, 0.101],
+        }
+    )
+    lr = pd.DataFrame({"p_value": [0.5379]})
+    title, alt = headlines.regions(summary, lr)
+    assert title.startswith("There is no evidence that regions differ")
+    assert "p =" not in title and "Regions account" not in title
+    assert "p = 0.538" in alt
+
+
+def _diagnostics(residual: np.ndarray) -> pd.DataFrame:
+    fitted = np.linspace(1, 10, len(residual))
+    return pd.DataFrame(
+        {
+            "label": [f"LA {i}" for i in range(len(residual))],
+            "fitted": fitted,
+            "residual": residual,
+            "influence": np.linspace(0.01, 0.2, len(residual)),
+        }
+    )
+
+
+def test_diagnostics_headline_names_a_trend_when_there_is_one():
+    rising = _diagnostics(np.linspace(-2, 2, 40))
+    title, alt = headlines.diagnostics(rising, "negative_binomial", significance=0.05)
+    assert title.startswith("Residuals of the negative binomial model rise with fitted values")
+    assert "no clear trend" not in title and "no pattern" not in title
+    assert title.endswith("the most influential authority is LA 39")
+    assert "p < 0.001" in alt
+
+
+def test_diagnostics_headline_without_a_trend():
+    flat = _diagnostics(np.tile([1.0, -1.0, -1.0, 1.0], 10))
+    title, _ = headlines.diagnostics(flat, "poisson", significance=0.05)
+    assert title.startswith("Residuals of the poisson model show no clear trend")
+
+
+def test_headlines_name_every_tied_extreme_and_handle_full_response():
+    ranked = pd.DataFrame(
+        {"rank": [1, 1, 3], "label": ["Stigma", "Cost", "Transport"], "share": [0.5, 0.5, 0.2]}
+    ).assign(wave="2025")
+    title, _ = headlines.barriers(ranked)
+    assert title == "Stigma and Cost are the barriers organisations report most often (50%, 2025)"
+    by_region = pd.DataFrame(
+        {
+            "round": "2024",
+            "region_name": ["North", "South"],
+            "n": [10, 12],
+            "not_responded": [0, 0],
+            "share": [0.0, 0.0],
+        }
+    )
+    title, _ = headlines.nonresponse(by_region, "2024")
+    assert title == "All 22 authorities provided information in 2024"
+
+
+def test_hex_map_headline_when_every_region_has_the_same_median():
+    responses = pd.DataFrame(
+        {
+            "round": "2024",
+            "region_name": ["North", "North", "South"],
+            "responded": [True, True, True],
+            "n_items": [3, 5, 4],
+        }
+    )
+    title, _ = headlines.hex_map(responses, "2024")
+    assert title == "Median items per authority are 4 in every region (2024)"

@@ -6,7 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.outputs import read_json, write_csv, write_json
+from pipeline.outputs import (
+    neutralise,
+    neutralised,
+    publish_csv,
+    read_json,
+    write_csv,
+    write_json,
+)
 
 
 def test_csv_has_unix_line_endings_no_index_and_creates_folders(tmp_path):
@@ -54,3 +61,39 @@ def test_json_rerun_is_byte_identical_whatever_the_key_order(tmp_path):
 def test_json_refuses_what_it_cannot_write(tmp_path):
     with pytest.raises(TypeError, match="cannot write object as JSON"):
         write_json({"x": object()}, tmp_path / "x.json")
+
+
+# text that a spreadsheet would run as a formula ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "safe"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+cmd", "'+cmd"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
+        ("\tindented", "'\tindented"),
+        ("\rreturn", "'\rreturn"),
+        ("-inf", "'-inf"),
+        ("-1.5", "-1.5"),
+        ("+3", "+3"),
+        ("-.5e-3", "-.5e-3"),
+        ("a = b", "a = b"),
+        ("[c]", "[c]"),
+        (-4, -4),
+        (None, None),
+    ],
+)
+def test_neutralise_quotes_formula_text_but_not_numbers(value, safe):
+    assert neutralise(value) == safe
+
+
+def test_published_csv_neutralises_text_cells_and_headers_but_not_numbers(tmp_path):
+    frame = pd.DataFrame(
+        {"=name": ["=1+1", "Leeds", None], "n": [-1, 2, 3], 2021: ["@a", "-", "x"]}
+    )
+    path = publish_csv(frame, tmp_path / "out.csv")
+    assert path.read_text(encoding="utf-8") == ("'=name,n,2021\n'=1+1,-1,'@a\nLeeds,2,'-\n,3,x\n")
+    assert list(frame.columns) == ["=name", "n", 2021]  # the caller's frame is untouched
+    assert neutralised(frame)["'=name"].isna().tolist() == [False, False, True]  # gaps stay gaps

@@ -1,6 +1,8 @@
 """The published section: each table's content on tiny frames worked by hand, the registry's
-numbering, the template's placing of tables and figures, and the significance parameter."""
+numbering, the template's placing of tables and figures, shorthand in published tables, the
+glossary and release metadata, and the significance parameter."""
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -10,7 +12,9 @@ import pytest
 
 from pipeline import section
 from pipeline import section_tables as content
+from pipeline.funnel import ADJUSTED, UNADJUSTED
 from pipeline.section import StageOutputs, TableSpec
+from pipeline.workbook import Release, figure_tables, typed
 
 TEMPLATE = Path(section.__file__).parent / "templates" / "section.html.j2"
 
@@ -40,7 +44,7 @@ def test_table_numbers_the_prose_quotes_are_registered_tables():
 
 def test_registry_keys_are_unique():
     keys = [spec.key for spec in section.TABLES]
-    assert len(keys) == len(set(keys)) == 15
+    assert len(keys) == len(set(keys)) == 17
 
 
 # numbering, titles, notes and headers -------------------------------------------------------
@@ -155,7 +159,7 @@ def test_response_rates_join_timeliness_and_show_percentages():
     ]
 
 
-def test_response_status_lists_every_status_in_order_by_round():
+def test_response_status_lists_every_status_in_order_by_round_absent_ones_as_none():
     status = pd.DataFrame(
         {
             "round": ["2021", "2021", "2024", "2021", "2024"],
@@ -168,12 +172,12 @@ def test_response_status_lists_every_status_in_order_by_round():
     assert list(out.columns) == ["status", "2021", "2024"]
     assert _rows(out) == [
         ["Full response", 7, 8],
-        ["Partial response", 2, None],
-        ["Information not held", None, None],
-        ["Refused: over cost limit (s12)", None, 1],
-        ["Refused: other exemption", None, None],
-        ["Clarification sought", None, None],
-        ["No response", 1, None],
+        ["Partial response", 2, 0],
+        ["Information not held", 0, 0],
+        ["Refused: over cost limit (s12)", 0, 1],
+        ["Refused: other exemption", 0, 0],
+        ["Clarification sought", 0, 0],
+        ["No response", 1, 0],
     ]
 
 
@@ -233,7 +237,7 @@ def test_count_families_name_models_and_mark_the_favoured_one():
         }
     )
     assert _rows(content.count_families(comparison)) == [
-        ["Poisson", -120.46, 11, 262.91, 38.9, ""],
+        ["Poisson", -120.46, 11, 262.91, 38.9, "No"],
         ["Negative binomial (NB2)", -100.0, 12, 224.01, 0.0, "Yes"],
     ]
 
@@ -265,8 +269,8 @@ def test_rate_ratios_put_terms_in_words_beside_robust_intervals():
         "conf_high_robust",
     ]
     assert _rows(out) == [
-        ["Intercept (items at average covariates, reference region)", 4.194, 3.209, 5.5, 0.0]
-        + [3.358, 5.239],
+        ["Intercept (items at average covariates, reference region)", 4.194, 3.209, 5.5]
+        + ["<0.001", 3.358, 5.239],
         ["Deprivation (IMD 2019 score, per SD)", 0.912, 0.75, 1.1, 0.043, 0.8, 1.05],
         ["Region: North (vs South)", 1.187, 0.696, 2.0, 0.529, 0.7, 1.924],
     ]
@@ -285,9 +289,33 @@ def test_adjusted_prevalence_is_by_label_in_percent():
     assert _rows(content.adjusted_prevalence(prevalence)) == [["Groups", 50.9, 42.9, 58.8]]
 
 
-def test_funnel_outliers_capitalise_the_side():
-    outliers = pd.DataFrame({"la_name": ["A", "B"], "side": ["below", "above"]})
-    assert _rows(content.funnel_outliers(outliers)) == [["A", "Below"], ["B", "Above"]]
+def test_funnel_sides_give_one_row_per_authority_and_the_side_of_each_limit():
+    outliers = pd.DataFrame(
+        {
+            "la_code": ["E2", "E2", "E2", "E1"],
+            "la_name": ["Bury", "Bury", "Bury", "Ealing"],
+            "region_name": ["North West", "North West", "North West", "London"],
+            "limits": [ADJUSTED, UNADJUSTED, UNADJUSTED, UNADJUSTED],
+            "level": [0.95, 0.998, 0.95, 0.95],
+            "side": ["above", "above", "above", "below"],
+        }
+    )
+    every = content.funnel_sides(outliers)
+    assert list(every.columns) == [
+        "la_code",
+        "la_name",
+        "region_name",
+        "Unadjusted 95%",
+        "Unadjusted 99.8%",
+        "Adjusted 95%",
+    ]
+    assert _rows(every) == [
+        ["E1", "Ealing", "London", "Below", "Within", "Within"],
+        ["E2", "Bury", "North West", "Above", "Above", "Above"],
+    ]
+    adjusted = content.funnel_sides(outliers, ADJUSTED)
+    assert _rows(adjusted) == [["E2", "Bury", "North West", "Above"]]
+    assert content.funnel_sides(outliers.iloc[1:], ADJUSTED).empty
 
 
 def test_item_changes_keep_counts_and_show_shares_in_percent():
@@ -339,6 +367,10 @@ def test_support_changes_are_in_points_with_comparisons_in_words():
         ["Advocacy", "Consecutive waves", "2021", "2023", 5.2, -7.2, 17.3, 0.413, 1.0],
         ["Advocacy", "First to last wave", "2021", "2025", -10.0, -25.0, 5.0, 0.012, 0.025],
     ]
+    first_to_last = content.support_changes(changes.assign(p_value=[0.4, 0.0002]), "first_to_last")
+    assert _rows(first_to_last) == [
+        ["Advocacy", "First to last wave", "2021", "2025", -10.0, -25.0, 5.0, "<0.001", 0.025]
+    ]
 
 
 def test_barriers_are_ranked_with_share_interval_and_base():
@@ -385,3 +417,84 @@ def test_row_accounts_publish_the_four_counts_in_order():
     out = content.row_accounts(accounts)
     assert list(out.columns) == ["file", "rows_in", "kept", "excluded", "blank"]
     assert _rows(out) == [["a.csv", 12, 9, 1, 2]]
+
+
+def test_shares_keep_shorthand_where_a_value_is_suppressed():
+    ranked = pd.DataFrame(
+        {
+            "rank": [1, 2],
+            "label": ["Stigma", "Cost"],
+            "share": ["0.5", "[c]"],
+            "conf_low": [0.4, "[c]"],
+            "conf_high": [0.6, "[c]"],
+            "n": [80, 80],
+        }
+    )
+    assert _rows(content.barriers(ranked)) == [
+        [1, "Stigma", 50.0, 40.0, 60.0, 80],
+        [2, "Cost", "[c]", "[c]", "[c]", 80],
+    ]
+
+
+# shorthand, notes, glossary and release ------------------------------------------------------
+
+
+def test_typed_turns_numbers_beside_shorthand_into_numbers():
+    frame = pd.DataFrame(
+        {"org_type": ["A", "B"], "2021": ["20", "[c]"], "wave": ["2021", "2023"], "n": [1, 2]}
+    )
+    out = typed(frame)
+    assert _rows(out) == [["A", 20, "2021", 1], ["B", "[c]", "2023", 2]]
+    assert isinstance(out["wave"].iloc[0], str)  # text without shorthand stays text
+
+
+def test_tables_without_rows_are_not_published_and_c_brings_the_disclosure_rule():
+    specs = (
+        TableSpec("empty", "Nothing", lambda o: pd.DataFrame({"n": []})),
+        TableSpec("people", "People", lambda o: pd.DataFrame({"n": [10, "[c]"]})),
+        TableSpec("noted", "Noted", lambda o: pd.DataFrame({"n": ["[c]"]}), (section.PEOPLE,)),
+    )
+    tables = section.numbered_tables(_outputs({}), "Src", "Rule.", specs)
+    assert {k: t.sheet for k, t in tables.items()} == {"people": "Table 1", "noted": "Table 2"}
+    assert tables["people"].notes == (section.DISCLOSED.format(rule="Rule."),)
+    assert tables["people"].symbols == ["[c]"]
+    assert tables["noted"].notes == ("Counts of people are protected. Rule.",)
+
+
+def test_glossary_defines_the_findings_terms_and_the_document_terms_in_order():
+    terms = section.glossary()
+    assert set(section.GLOSSARY) <= set(terms) and {"CSV", "HC0"} <= set(terms)
+    assert list(terms) == sorted(terms, key=str.casefold)
+
+
+def test_release_metadata_comes_from_the_report_parameters():
+    params = {
+        "title": "T",
+        "publisher": "P",
+        "release_date": dt.date(2026, 12, 1),
+        "next_update": "To be announced",
+        "status": "Experimental",
+        "contact": "C",
+        "synthetic": True,
+    }
+    release = Release.from_params(params)
+    assert release.lines == [
+        "Publisher: P",
+        "Release date: 1 December 2026",
+        "Next update: To be announced",
+        "Status: Experimental",
+        "Contact: C",
+    ]
+
+
+def test_figure_tables_publish_each_figures_csv_with_headers_and_fractions(tmp_path):
+    (tmp_path / "figures" / "s").mkdir(parents=True)
+    (tmp_path / "figures" / "s" / "c.csv").write_text(
+        "label,share,n_items,outlier\nA,0.25,3,True\nB,[c],4,False\n", encoding="utf-8"
+    )
+    figures = {"c": {"number": 4, "title": "Most offer 3", "csv": "figures/s/c.csv"}}
+    (table,) = figure_tables(figures, tmp_path, "Src")
+    assert (table.sheet, table.title) == ("Figure 4", "Data behind Figure 4: Most offer 3")
+    assert list(table.frame.columns) == ["Label", "Share", "Items offered", "Outlier"]
+    assert _rows(table.frame) == [["A", 0.25, 3, "Yes"], ["B", "[c]", 4, "No"]]
+    assert table.fractions == ("Share",)

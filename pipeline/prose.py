@@ -1,0 +1,112 @@
+"""The section's computed words: main points and each interpretive sentence, from stage tables.
+
+Every sentence comes from a tested function in `findings`; this module only finds the numbers
+each needs in the tables the earlier stages wrote (data/processed), so the template prints no
+fixed claim.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pipeline import disclosure, findings, schemas
+from pipeline.findings import Estimate
+from pipeline.taxonomy import K_ITEMS
+
+
+def _median_items(distribution: pd.DataFrame, round_name: str) -> float:
+    """Median items per responding authority, from the items_distribution table."""
+    rows = distribution[(distribution["round"] == round_name) & (distribution["n_authorities"] > 0)]
+    weights = rows.set_index("n_items")["n_authorities"].astype(int)
+    return float(weights.index.repeat(weights).to_series().median())
+
+
+def _by(frame: pd.DataFrame, key: str) -> dict[str, dict[str, Any]]:
+    return frame.set_index(key).to_dict("index")
+
+
+def _change(describe: dict[str, Any]) -> str:
+    paired = _by(describe["change_paired"], "statistic")["mean_difference"]
+    first, last = describe["response_rates"]["round"].astype(str).iloc[-2:]
+    return findings.change_between_rounds(
+        Estimate.from_row(paired), (first, last), int(paired["n_pairs"])
+    )
+
+
+def _barrier(survey: dict[str, Any]) -> tuple[str, Estimate, str] | None:
+    """The barrier reported most often, unless its share is withheld or there is no survey."""
+    if not survey:
+        return None
+    top = survey["barriers_ranked"].iloc[0]
+    shares = pd.to_numeric(top[["share", "conf_low", "conf_high"]], errors="coerce")
+    if shares.isna().any():
+        return None
+    return str(top["label"]), Estimate(*shares.astype(float)), str(top["wave"])
+
+
+def statements(
+    describe: dict[str, Any], model: dict[str, Any], significance: float
+) -> dict[str, str]:
+    """The interpretive sentences of the FOI part of the section, keyed by topic."""
+    irr, sds = _by(model["irr"], "term"), model["covariate_sds"]
+    variation = _by(model["variation"], "quantity")
+    funnel = describe["funnel_overdispersion"]
+    spread = funnel["robust"]
+    return {
+        "variation": findings.between_authority(Estimate.from_row(variation["median_ratio"])),
+        "deprivation": findings.deprivation(Estimate.from_row(irr["imd_z"]), sds["imd_score"]),
+        "population": findings.population(Estimate.from_row(irr["log_pop_z"]), sds["log_pop"]),
+        "regions": findings.region_share(
+            Estimate.from_row(_by(model["region_variance"], "quantity")["region_share"])
+        ),
+        "funnel_spread": findings.spread_beyond_chance(
+            spread["phi"], spread["p_value"], significance, "women's share of adults in treatment"
+        ),
+        "funnel_adjustment": findings.funnel_adjustment(
+            spread["tau2"], funnel["unwinsorised"]["tau2"]
+        ),
+        "change": _change(describe),
+    }
+
+
+def main_points(
+    describe: dict[str, Any], said: dict[str, str], survey: dict[str, Any]
+) -> list[str]:
+    """The 3-6 plain-English main points (`said` holds the `statements`)."""
+    latest = describe["response_rates"].iloc[-1]
+    shares = describe["item_shares"]
+    ranked = shares[shares["round"] == latest["round"]].sort_values("share")
+    top, bottom = ranked.iloc[-1], ranked.iloc[0]
+    return findings.main_points(
+        round_name=str(latest["round"]),
+        responded=int(latest["responded"]),
+        asked=int(latest["n"]),
+        rate=Estimate.from_row(latest, "share"),
+        median_items=_median_items(describe["items_distribution"], str(latest["round"])),
+        n_items=K_ITEMS,
+        most_offered=(str(top["label"]), Estimate.from_row(top, "share")),
+        least_offered=(str(bottom["label"]), Estimate.from_row(bottom, "share")),
+        variation=said["variation"],
+        deprivation=said["deprivation"],
+        change=said["change"],
+        barrier=_barrier(survey),
+    )
+
+
+def survey_waves(processed: Path, round_to: int) -> str:
+    """Whether the survey waves are independent samples, from the cleaned organisations table.
+
+    Counts are rounded as counts of people are; a non-zero count is never rounded to 0.
+    """
+    orgs = schemas.read(processed / "survey_orgs.csv", "survey_orgs")
+    waves_per_org = orgs.groupby("org_id")["wave"].nunique()
+    n_orgs, n_repeat = len(waves_per_org), int((waves_per_org > 1).sum())
+    rounded = disclosure.round_half_up(np.array([n_orgs, n_repeat]), round_to)
+    exact = (n_orgs, n_repeat)
+    shown = [max(int(r), round_to) if n else 0 for r, n in zip(rounded, exact, strict=True)]
+    # change.wave_changes pairs the organisations that answered both waves of a comparison
+    return findings.survey_waves(*shown, allowed_for=True)
