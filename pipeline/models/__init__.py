@@ -34,8 +34,8 @@ from pipeline.models.dispersion import Dispersion, cox_reid
 from pipeline.models.fitted import cooks_distance, diagnostics, influence_tables, level
 from pipeline.models.frame import (
     SMALL_AREAS,
-    covariate_sds,
     authority_frame,
+    covariate_sds,
     model_frame,
     standardised_covariates,
 )
