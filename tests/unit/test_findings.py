@@ -1,7 +1,9 @@
 """Sentences and numbers of the section: each edge case says something different, worked by hand."""
 
 import math
+import re
 from functools import partial
+from pathlib import Path
 
 import pytest
 
@@ -334,3 +336,21 @@ def test_listing_and_labels_inside_sentences():
     assert findings.listing(["a", "b", "c"]) == "a, b and c"
     assert findings.lower_first("Childcare or creche") == "childcare or creche"
     assert findings.lower_first("BAME outreach") == "BAME outreach"
+
+
+# Claims that depend on the data: the template may only print them through findings/prose.
+FIXED_CLAIMS = re.compile(
+    r"far wider|wider than chance|no pattern|no clear|most variation|rose by|fell by|"
+    r"independent samples|multiplies|varies widely|significantly|regions account",
+    re.IGNORECASE,
+)
+
+
+def test_no_interpretive_sentence_is_fixed_in_the_templates():
+    templates = Path(__file__).resolve().parents[2] / "pipeline" / "templates"
+    found = [
+        f"{path.name}: {match.group(0)!r}"
+        for path in sorted(templates.rglob("*.j2"))
+        for match in FIXED_CLAIMS.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert found == [], f"fixed claims in templates (compute them in pipeline/findings.py): {found}"
