@@ -90,11 +90,14 @@ def test_stage_spec_reads_the_stage_or_names_the_stages_there_are(tmp_path):
         notebook.stage_spec("c", dvc)
 
 
+REPORT = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))["report"]
+
+
 @pytest.fixture
 def stage_dir(tmp_path, monkeypatch):
     """A working folder with a one-stage dvc.yaml and a params.yaml of known values."""
     params = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
-    params["report"] = {"title": "T", "synthetic": False, "release_date": "2026-01-31"}
+    params["report"] |= {"title": "T", "synthetic": False, "release_date": "2026-01-31"}
     params["disclosure"]["round_to"] = 10
     params["model"]["reference_region"] = "E12000001"
     (tmp_path / "params.yaml").write_text(yaml.safe_dump(params), encoding="utf-8")
@@ -126,7 +129,12 @@ def test_run_stage_passes_exactly_the_declared_parameters_and_cleans_the_copy(
             "reports/stages/report.ipynb",
             {
                 "params": {
-                    "report": {"title": "T", "synthetic": False, "release_date": "2026-01-31"},
+                    "report": {
+                        **REPORT,
+                        "title": "T",
+                        "synthetic": False,
+                        "release_date": "2026-01-31",
+                    },
                     "disclosure": {"round_to": 10},
                     "model": {"reference_region": "E12000001"},
                 },
