@@ -28,7 +28,8 @@ SEED = 2027
 NEW_LABEL = "Support for women leaving prison"
 NEW_CODE = "prison_leavers"
 TICK_SHARE = 0.3
-SURVEY_STAGES = {"clean_survey", "survey_waves", "report"}
+# the profiles show survey counts per area, so they follow the survey tables
+SURVEY_STAGES = {"clean_survey", "survey_waves", "report", "profiles"}
 
 
 def _run(args: list[str], cwd: Path, ok: bool = True) -> str:
