@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from pipeline import config, notebook
+from pipeline import notebook
 from pipeline.errors import PipelineError
 
 
@@ -60,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _new_wave(args: argparse.Namespace) -> int:
-    from pipeline import layout, survey
+    from pipeline import config, layout, survey
 
     raw_dir = Path(config.load(args.params).data.raw_dir)
     todo = survey.new_wave(
@@ -83,6 +83,8 @@ def _stage(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from pipeline import config
+
     config.load(args.params)
     return 0
 
