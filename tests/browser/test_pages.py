@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
@@ -123,12 +124,19 @@ def _visit(browser, path: Path, axe_source: str) -> Visit:
 
 
 @pytest.fixture(scope="module")
-def visits(chromium, built_repo) -> dict[str, Visit]:
+def visits(chromium, built_repo) -> Iterator[dict[str, Visit]]:
     axe_source = AXE.read_text(encoding="utf-8")
     reports = built_repo.root / "reports"
-    if not (reports / "provenance.html").exists():  # the build record `make report` writes
+    # The build record `make report` writes: written for the visit, then removed, because
+    # the shared built repository must keep exactly the outputs `dvc repro` made.
+    record = [reports / "provenance.html", reports / "provenance.json"]
+    written = not record[0].exists()
+    if written:
         run([sys.executable, "-m", "pipeline", "provenance"], built_repo.root)
-    return {name: _visit(chromium, reports / name, axe_source) for name in PAGES}
+    yield {name: _visit(chromium, reports / name, axe_source) for name in PAGES}
+    if written:
+        for path in record:
+            path.unlink()
 
 
 @pytest.mark.parametrize("name", PAGES)
