@@ -180,7 +180,11 @@ def test_a_new_wave_goes_in_through_the_codebook_and_reruns_only_the_survey(
     section = html[html.index('<h2 id="survey">') : html.index('<h2 id="methods">')]
     assert f"{WAVE}: {by_wave['respondents'].iloc[-1]}." in section
     assert re.search(_adjacent("th", LAST, WAVE), section)  # respondents by wave and type
-    assert re.search(_adjacent("td", "Consecutive waves", LAST, WAVE), section)  # support changes
+    assert re.search(
+        _adjacent("td", "First to last wave", "2021", WAVE), section
+    )  # support changes
+    listings = html[html.index('<h2 id="listings">') :]  # every comparison, in the appendix
+    assert re.search(_adjacent("td", "Consecutive waves", LAST, WAVE), listings)
 
 
 @pytest.mark.parametrize("make", ["folder", "binary file", "missing file"])
