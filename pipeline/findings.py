@@ -2,10 +2,10 @@
 
 A sentence that would be false for other data is chosen here by the numbers: "far wider than
 chance" only when the dispersion ratio says so, "rose" only when the interval excludes no
-change. Each function returns one sentence ending in a full stop. Associations are stated as
-associations, in natural units. `main_points` gives the plain-English main points, and
-`GLOSSARY` (pipeline/resources/glossary.yaml) defines every abbreviation and technical term the
-section uses.
+change. Each function returns one sentence ending in a full stop; the stage notebooks print
+these sentences too. Associations are stated as associations, in natural units. `main_points`
+gives the plain-English main points, and `GLOSSARY` (pipeline/resources/glossary.yaml) defines
+every abbreviation and technical term the section uses.
 """
 
 from __future__ import annotations
@@ -19,12 +19,15 @@ from typing import NamedTuple
 
 import yaml
 
-from pipeline.numbers import count, interval, number, p_value, percent, ratio
+from pipeline.numbers import count, interval, number, p_value, percent, ratio, tenths
+from pipeline.taxonomy import K_ITEMS
 
 GLOSSARY: dict[str, str] = yaml.safe_load(
     (resources.files("pipeline") / "resources" / "glossary.yaml").read_text(encoding="utf-8")
 )
 FAR_WIDER = 2.0  # a dispersion ratio from which the spread is "far wider" than chance
+FEW_APART = 0.5  # a median rank interval over this share of the places: few told apart
+CLOSELY_RANKED = 0.1  # a median rank interval within this share: ranked closely
 # Words that do not belong in plain-English main points.
 JARGON = re.compile(
     r"\bp [=<>]|\b(AIC|McNemar|Holm|GEE|NB2|IRR|SD|standard deviation|signific\w*|"
@@ -104,12 +107,17 @@ def funnel_adjustment(tau2: float, tau2_unwinsorised: float) -> str:
     )
 
 
+def _among(n_pairs: int) -> str:
+    """Who a paired comparison between rounds covers."""
+    return f"among the {count(n_pairs, 'authority', 'authorities')} that answered both rounds"
+
+
 def change_between_rounds(
     difference: Estimate, rounds: tuple[str, str], n_pairs: int, what: str = "items"
 ) -> str:
     """The mean paired change in `what` per authority; "no clear change" if the CI spans 0."""
     first, last = rounds
-    among = f"among the {count(n_pairs, 'authority', 'authorities')} that answered both rounds"
+    among = _among(n_pairs)
     one = partial(number, digits=1)
     if difference.low <= 0 <= difference.high:
         return (
@@ -123,6 +131,21 @@ def change_between_rounds(
         f"{last}, by {one(abs(difference.estimate))} on average "
         f"({interval(*ends, one, difference.confidence)}), {among}."
     )
+
+
+def ratio_between_rounds(factor: Estimate, rounds: tuple[str, str], n_pairs: int) -> str:
+    """The ratio of items in the second round to the first for an authority answering alike in
+    both (`models.round_change`); "rose" or "fell" only when its interval excludes 1."""
+    first, last = rounds
+    alike = "For an authority answering alike in both rounds"
+    shown = (
+        f"the ratio of {last} to {first} items was {ratio(factor.estimate)} "
+        f"({factor.ci(ratio)}), {_among(n_pairs)}."
+    )
+    if factor.low <= 1 <= factor.high:
+        return f"{alike}, there was no clear change in items between {first} and {last}: {shown}"
+    moved = "rose" if factor.low > 1 else "fell"
+    return f"{alike}, items {moved} between {first} and {last}: {shown}"
 
 
 def items_changed(
@@ -262,7 +285,8 @@ def between_authority(factor: Estimate, alike: str = "alike in deprivation and s
     """How far two similar authorities typically differ in the number of items they offer.
 
     `factor` is the typical ratio between two authorities' expected items that the model's
-    between-authority variation implies (1 when there is none), with its interval.
+    between-authority variation implies (1 when there is none), with its interval. A lower
+    limit of 1 (no variation beyond chance) is said to be compatible with none.
     """
     one = partial(number, digits=1)
     if one(factor.estimate) == one(1):
@@ -271,10 +295,53 @@ def between_authority(factor: Estimate, alike: str = "alike in deprivation and s
             f"than chance would give: the data are compatible with a typical factor of up to "
             f"{one(factor.high)} ({factor.ci(one)})."
         )
-    return (
+    typical = (
         f"Two authorities {alike} typically differ by a factor of about "
-        f"{one(factor.estimate)} in the number of items they offer ({factor.ci(one)})."
+        f"{one(factor.estimate)} in the number of items they offer ({factor.ci(one)})"
     )
+    if factor.low <= 1:
+        return f"{typical}, but the data are compatible with no difference beyond chance."
+    return f"{typical}."
+
+
+def frailty(alpha: Estimate, factor: Estimate) -> str:
+    """The count model's alpha with its interval, and the typical factor between two authorities
+    it implies (`between_authority`, for authorities alike in every covariate)."""
+    two = partial(number, digits=2)
+    return f"alpha = {two(alpha.estimate)} ({alpha.ci(two)}). " + between_authority(
+        factor, "alike in the model's covariates"
+    )
+
+
+def rank_precision(median_span: float, n_ranked: int) -> str:
+    """How well authorities can be told apart by their 95% rank intervals.
+
+    `median_span` is the median number of places an interval spans (rank_high - rank_low + 1)
+    of the `n_ranked`: over `FEW_APART` of them, few can be told apart; within
+    `CLOSELY_RANKED`, they are ranked closely; between, only roughly.
+    """
+    shown = (
+        f"the median 95% rank interval spans {tenths(median_span)} of {count(n_ranked, 'place')}."
+    )
+    if median_span > FEW_APART * n_ranked:
+        return f"Allowing for chance, few authorities can be told apart: {shown}"
+    if median_span <= CLOSELY_RANKED * n_ranked:
+        return f"Allowing for chance, authorities can be ranked closely: {shown}"
+    return f"Allowing for chance, authorities can be ranked only roughly: {shown}"
+
+
+def full_answer_level(level: Estimate, round_name: str, n_items: int = K_ITEMS) -> str:
+    """The mean items per authority in `round_name` had every authority answered in full."""
+    one = partial(number, digits=1)
+    return (
+        f"Had every authority answered in full, the mean would be {one(level.estimate)} items "
+        f"of {n_items} ({level.ci(one)}; {round_name})."
+    )
+
+
+def units_reported(round_name: str, reported: int, n_units: int) -> str:
+    """How many of the model's units (authorities, small ones combined) reported items."""
+    return f"In {round_name}, {count(reported)} of the {count(n_units)} units reported items."
 
 
 def survey_waves(n_orgs: int, n_repeat: int, allowed_for: bool) -> str:
@@ -349,7 +416,7 @@ def main_points(
         f"({percent(rate.estimate)}, {rate.ci(percent)})"
     )
     (top, top_share), (bottom, bottom_share) = most_offered, least_offered
-    median = number(median_items, 0 if float(median_items).is_integer() else 1)
+    median = tenths(median_items)
     points = [
         f"{answered} told us what women-specific drug treatment they commissioned in "
         f"{round_name}" + ("." if responded == asked else f"; {count(asked - responded)} did not."),

@@ -1,4 +1,5 @@
-"""Computed sentences: the headline title and alt text of each chart, from its results table.
+"""Computed sentences: the headline title and alt text of each chart, from its results table,
+and the labels of an axis, of the funnel's centre and of how its limits were set.
 
 No number in the report is typed by hand; every title and alt text is built here from the
 table the chart draws, with numbers formatted by `pipeline.numbers` and interpretive sentences
@@ -15,9 +16,11 @@ from scipy import stats
 from pipeline import findings
 from pipeline.findings import Estimate, listing, lower_first
 from pipeline.funnel import ADJUSTED, LEVELS
-from pipeline.numbers import count, interval, level, number, p_value, ratio
+from pipeline.numbers import count, interval, level, number, p_value, ratio, tenths
 from pipeline.numbers import percent as pct
 from pipeline.taxonomy import K_ITEMS
+
+ESTIMATE_AXIS = f"Items offered out of {K_ITEMS} (shrunken estimate, 95% interval)"
 
 
 def _tied(rows: pd.DataFrame, column: str, value: float) -> pd.DataFrame:
@@ -98,11 +101,6 @@ def item_shares(shares: pd.DataFrame, round_name: str) -> tuple[str, str]:
     return title, alt
 
 
-def _items(n: float) -> str:
-    """A number of items, to 1 decimal place when it is not whole (a median of two)."""
-    return number(n, 0 if float(n).is_integer() else 1)
-
-
 def items_distribution(frame: pd.DataFrame, round_name: str) -> tuple[str, str]:
     """Headline and alt text for the distribution of items per authority."""
     rows = frame[(frame["round"] == round_name) & (frame["n_authorities"] > 0)]
@@ -110,7 +108,7 @@ def items_distribution(frame: pd.DataFrame, round_name: str) -> tuple[str, str]:
     median = weights.index.repeat(weights).to_series().median()
     title = (
         f"Authorities offer between {weights.index.min()} and {weights.index.max()} of "
-        f"{K_ITEMS} items; the median is {_items(median)} ({round_name})"
+        f"{K_ITEMS} items; the median is {tenths(median)} ({round_name})"
     )
     alt = (
         "Histogram of the number of provision items per responding authority by round. "
@@ -131,20 +129,34 @@ def hex_map(responses: pd.DataFrame, round_name: str) -> tuple[str, str]:
     by_region = answered.groupby("region_name")["n_items"].median().sort_values()
     low, high = by_region.iloc[0], by_region.iloc[-1]
     if low == high:
-        title = f"Median items per authority are {_items(low)} in every region ({round_name})"
+        title = f"Median items per authority are {tenths(low)} in every region ({round_name})"
     else:
         title = (
-            f"Median items per authority range from {_items(low)} in "
-            f"{listing(list(by_region.index[by_region == low]))} to {_items(high)} in "
+            f"Median items per authority range from {tenths(low)} in "
+            f"{listing(list(by_region.index[by_region == low]))} to {tenths(high)} in "
             f"{listing(list(by_region.index[by_region == high]))} ({round_name})"
         )
     alt = (
         f"Hexagon map of England's {count(len(rows))} upper-tier authorities, each coloured by "
         f"the number of women-specific items it offers in {round_name}; "
         f"{count(len(rows) - len(answered))} that did not provide information are grey. Median "
-        "items by region: " + "; ".join(f"{k} {_items(v)}" for k, v in by_region.items()) + "."
+        "items by region: " + "; ".join(f"{k} {tenths(v)}" for k, v in by_region.items()) + "."
     )
     return title, alt
+
+
+def funnel_target_source(ndtms_year: str | None) -> str:
+    """Where the funnel's centre comes from: NDTMS England in `ndtms_year` (a financial year,
+    `funnel.ndtms_target`), or with no year the responders' pooled share."""
+    if ndtms_year is None:
+        return "pooled share of the responding authorities"
+    return f"NDTMS England {ndtms_year}"
+
+
+def funnel_limits_from(cap: float) -> str:
+    """How the between-authority variance behind the adjusted limits was estimated: robustly,
+    each z-score counting for at most `cap` SDs (`funnel.robust_overdispersion`)."""
+    return f"robust (z-scores capped at {tenths(cap)} SD)"
 
 
 def funnel(
@@ -188,6 +200,30 @@ def paired_change(change: pd.DataFrame, rounds: tuple[str, str]) -> tuple[str, s
         f"authorities with the largest increases and decreases. {sentence}"
     )
     return _title(sentence), alt
+
+
+def authority_estimates(
+    estimates: pd.DataFrame, round_name: str, mean_items: float
+) -> tuple[str, str]:
+    """Headline and alt text for the caterpillar plot of each authority's shrunken estimate.
+
+    `estimates` is `models.authority_estimates` (la_name, estimate, rank_low, rank_high);
+    `mean_items` the level it is drawn against (`models.level`). The headline says how well
+    the rank intervals tell authorities apart (`findings.rank_precision`).
+    """
+    spans = estimates["rank_high"] - estimates["rank_low"] + 1
+    sentence = findings.rank_precision(float(spans.median()), len(estimates))
+    ends = [_tied(estimates, "estimate", estimates["estimate"].agg(f)) for f in ("max", "min")]
+    high, low = (
+        f"{listing(list(e['la_name']))} ({number(e['estimate'].iloc[0], 1)})" for e in ends
+    )
+    alt = (
+        f"Caterpillar plot of the shrunken estimate of items offered (out of {K_ITEMS}, had the "
+        f"authority answered in full) for each of the {count(len(estimates))} responding "
+        f"authorities in {round_name}, with 95% intervals, against the mean of "
+        f"{number(mean_items, 1)} items. Highest: {high}; lowest: {low}."
+    )
+    return f"{_title(sentence)} ({round_name})", alt
 
 
 def _term(irr: pd.DataFrame, term: str) -> Estimate:

@@ -22,6 +22,12 @@ def number(x: float, digits: int = 0) -> str:
     return text[1:] if float(text[1:].replace(",", "")) == 0 else MINUS + text[1:]
 
 
+def tenths(x: float) -> str:
+    """`x` whole, or to 1 decimal place when it is not (a median of two, a half): 4 -> '4',
+    5.5 -> '5.5'."""
+    return number(x, 0 if float(x).is_integer() else 1)
+
+
 def count(n: int, noun: str = "", plural: str = "") -> str:
     """A count with thousands separators, and its noun in the right number if one is given.
 

@@ -60,6 +60,11 @@ def test_numbers_have_separators_a_true_minus_and_no_negative_zero():
     assert numbers.count(2, "item") == "2 items"
 
 
+@pytest.mark.parametrize(("x", "text"), [(4, "4"), (4.0, "4"), (91.5, "91.5"), (1234.0, "1,234")])
+def test_tenths_only_when_not_whole(x, text):
+    assert numbers.tenths(x) == text
+
+
 @pytest.mark.parametrize(
     ("x", "text"), [(0.000579, "0.00058"), (12345, "12,000"), (9.96, "10"), (0, "0")]
 )
@@ -143,6 +148,30 @@ def test_change_below_zero_fell_by_positive_amounts():
         "Items per authority fell between 2021 and 2024, by 0.8 on average (95% CI 0.3 to "
         "1.3), among the 1 authority that answered both rounds."
     )
+
+
+def test_ratio_between_rounds_whose_interval_spans_one_is_no_clear_change():
+    sentence = findings.ratio_between_rounds(Estimate(1.0989, 0.9926, 1.2166), ROUNDS, 131)
+    assert sentence == (
+        "For an authority answering alike in both rounds, there was no clear change in items "
+        "between 2021 and 2024: the ratio of 2024 to 2021 items was 1.10 (95% CI 0.99 to "
+        "1.22), among the 131 authorities that answered both rounds."
+    )
+    assert "rose" not in sentence and "fell" not in sentence and "factor" not in sentence
+    at_one = findings.ratio_between_rounds(Estimate(1.2, 1.0, 1.4), ROUNDS, 131)
+    assert "no clear change" in at_one and "rose" not in at_one
+
+
+def test_ratio_between_rounds_rose_or_fell_only_when_the_interval_excludes_one():
+    assert findings.ratio_between_rounds(Estimate(1.15, 1.04, 1.27), ROUNDS, 131) == (
+        "For an authority answering alike in both rounds, items rose between 2021 and 2024: "
+        "the ratio of 2024 to 2021 items was 1.15 (95% CI 1.04 to 1.27), among the 131 "
+        "authorities that answered both rounds."
+    )
+    fell = findings.ratio_between_rounds(Estimate(0.8, 0.7, 0.92), ROUNDS, 1)
+    assert fell.startswith("For an authority answering alike in both rounds, items fell between")
+    assert "was 0.80 (95% CI 0.70 to 0.92), among the 1 authority that" in fell
+    assert "rose" not in fell and "no clear change" not in fell
 
 
 def test_items_changed_none_or_some_in_plain_words():
@@ -263,6 +292,75 @@ def test_between_authority_factor_and_its_interval():
     none = findings.between_authority(Estimate(1.02, 1.0, 1.3))
     assert "little more than chance" in none and "up to 1.3" in none
     assert "typically differ by a factor" not in none
+
+
+def test_between_authority_with_a_lower_limit_of_one_allows_no_difference():
+    # alpha's interval reaching 0 maps to a factor whose lower limit is exactly 1
+    assert findings.between_authority(Estimate(1.17, 1.0, 1.6)) == (
+        "Two authorities alike in deprivation and size typically differ by a factor of about "
+        "1.2 in the number of items they offer (95% CI 1.0 to 1.6), but the data are "
+        "compatible with no difference beyond chance."
+    )
+    clear = findings.between_authority(Estimate(1.17, 1.02, 1.6))
+    assert clear.endswith("(95% CI 1.0 to 1.6).") and "compatible" not in clear
+
+
+def test_frailty_states_alpha_and_the_factor_it_implies():
+    alpha, factor = Estimate(0.3841, 0.2517, 0.5658), Estimate(1.8678, 1.6425, 2.1775)
+    assert findings.frailty(alpha, factor) == (
+        "alpha = 0.38 (95% CI 0.25 to 0.57). Two authorities alike in the model's covariates "
+        "typically differ by a factor of about 1.9 in the number of items they offer (95% CI "
+        "1.6 to 2.2)."
+    )
+
+
+def test_frailty_at_alpha_zero_does_not_say_authorities_typically_differ():
+    sentence = findings.frailty(Estimate(0.0, 0.0, 0.12), Estimate(1.0, 1.0, 1.36))
+    assert sentence == (
+        "alpha = 0.00 (95% CI 0.00 to 0.12). Authorities alike in the model's covariates "
+        "differ in the number of items they offer by little more than chance would give: the "
+        "data are compatible with a typical factor of up to 1.4 (95% CI 1.0 to 1.4)."
+    )
+    assert "typically differ" not in sentence
+
+
+# rank intervals, the level, units -------------------------------------------------------------
+
+
+def test_wide_rank_intervals_tell_few_authorities_apart():
+    assert findings.rank_precision(91, 144) == (
+        "Allowing for chance, few authorities can be told apart: the median 95% rank interval "
+        "spans 91 of 144 places."
+    )
+    assert "few authorities" in findings.rank_precision(73, 144)  # over half of 144 is 72
+
+
+@pytest.mark.parametrize(("span", "words"), [(72, "only roughly"), (15, "only roughly")])
+def test_rank_intervals_up_to_half_the_places_rank_only_roughly(span, words):
+    sentence = findings.rank_precision(span, 144)
+    assert f"authorities can be ranked {words}:" in sentence
+    assert "few authorities" not in sentence
+
+
+def test_narrow_rank_intervals_rank_authorities_closely():
+    # a tenth of 144 places is 14.4: a median span of 14 or 5.5 places is narrow
+    assert findings.rank_precision(14, 144) == (
+        "Allowing for chance, authorities can be ranked closely: the median 95% rank interval "
+        "spans 14 of 144 places."
+    )
+    sentence = findings.rank_precision(5.5, 144)
+    assert "spans 5.5 of 144" in sentence and "few" not in sentence and "rough" not in sentence
+
+
+def test_full_answer_level_and_units_reported():
+    assert findings.full_answer_level(Estimate(5.3571, 4.7430, 6.0509), "2024") == (
+        "Had every authority answered in full, the mean would be 5.4 items of 13 (95% CI 4.7 "
+        "to 6.1; 2024)."
+    )
+    assert "items of 10 " in findings.full_answer_level(Estimate(5, 4, 6), "2024", n_items=10)
+    assert findings.units_reported("2024", 142, 151) == (
+        "In 2024, 142 of the 151 units reported items."
+    )
 
 
 def test_survey_waves_say_whether_they_are_independent_and_what_was_done():

@@ -179,3 +179,44 @@ def test_hex_map_headline_when_every_region_has_the_same_median():
     )
     title, _ = headlines.hex_map(responses, "2024")
     assert title == "Median items per authority are 4 in every region (2024)"
+
+
+def _estimates(names, estimate, rank_low, rank_high) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"la_name": names, "estimate": estimate, "rank_low": rank_low, "rank_high": rank_high}
+    )
+
+
+def test_authority_estimates_headline_with_wide_rank_intervals_and_tied_lowest():
+    # spans 2, 3, 3 and 2 places: median 2.5 of 4, over half; rows not in rank order
+    estimates = _estimates(["B", "D", "A", "C"], [6.0, 2.3, 9.31, 2.3], [1, 3, 1, 2], [3, 4, 2, 4])
+    title, alt = headlines.authority_estimates(estimates, "2024", 5.357)
+    assert title == (
+        "Allowing for chance, few authorities can be told apart: the median 95% rank interval "
+        "spans 2.5 of 4 places (2024)"
+    )
+    assert alt == (
+        "Caterpillar plot of the shrunken estimate of items offered (out of 13, had the "
+        "authority answered in full) for each of the 4 responding authorities in 2024, with "
+        "95% intervals, against the mean of 5.4 items. Highest: A (9.3); lowest: D and C (2.3)."
+    )
+
+
+def test_authority_estimates_headline_with_narrow_rank_intervals_does_not_say_few_apart():
+    names = [f"LA {i}" for i in range(10)]
+    ranks = list(range(1, 11))  # each interval spans its own place only: 1 of 10
+    title, _ = headlines.authority_estimates(
+        _estimates(names, np.linspace(12, 3, 10), ranks, ranks), "2024", 7.5
+    )
+    assert title == (
+        "Allowing for chance, authorities can be ranked closely: the median 95% rank interval "
+        "spans 1 of 10 places (2024)"
+    )
+    assert headlines.ESTIMATE_AXIS == "Items offered out of 13 (shrunken estimate, 95% interval)"
+
+
+def test_funnel_labels_name_the_centre_and_the_cap():
+    assert headlines.funnel_target_source("2021/22") == "NDTMS England 2021/22"
+    assert headlines.funnel_target_source(None) == "pooled share of the responding authorities"
+    assert headlines.funnel_limits_from(2.0) == "robust (z-scores capped at 2 SD)"
+    assert headlines.funnel_limits_from(2.5) == "robust (z-scores capped at 2.5 SD)"
