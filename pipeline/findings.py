@@ -281,7 +281,9 @@ def population(per_sd: Estimate, log_pop_sd: float) -> str:
     )
 
 
-def between_authority(factor: Estimate, alike: str = "alike in deprivation and size") -> str:
+def between_authority(
+    factor: Estimate, alike: str = "alike in region, deprivation and size"
+) -> str:
     """How far two similar authorities typically differ in the number of items they offer.
 
     `factor` is the typical ratio between two authorities' expected items that the model's
