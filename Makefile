@@ -8,14 +8,20 @@ SOURCES ?= ../shared/data/reference
 
 .PHONY: setup report rebuild verify new-wave experiments test lint clean reference system-check bench
 
-# Rebuild the environment from scratch whenever the lock file or package metadata changes.
+# Rebuild the environment from scratch whenever the lock file or package metadata changes:
+# with uv (pinned, from PyPI), which installs the lock in seconds; where uv cannot be installed
+# or cannot reach the packages (it reads no pip.conf, so no pip-only mirror), with pip.
+UV_VERSION := 0.13.9
+UV  = $(BIN)/uv pip install --quiet --python $(BIN)/python --compile-bytecode
+PIP = $(BIN)/python -m pip install --quiet
 $(STAMP): requirements.lock pyproject.toml
-	rm -rf $(VENV)
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip==26.3
-	$(BIN)/python -m pip install --quiet -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps -e .
-	touch $@
+	@echo "Building $(VENV) from requirements.lock (about a minute; five or more with pip)"
+	@rm -rf $(VENV)
+	@$(PYTHON) -m venv $(VENV)
+	@( $(PIP) uv==$(UV_VERSION) 2>/dev/null && $(UV) -r requirements.lock pip==26.3 && $(UV) --no-deps -e . ) || \
+	 ( echo "uv could not install the lock; installing with pip" && \
+	   $(PIP) --upgrade pip==26.3 && $(PIP) -r requirements.lock && $(PIP) --no-deps -e . )
+	@touch $@
 
 AXE := tests/browser/node_modules/.package-lock.json
 # axe-core for the browser tests, as pinned in tests/browser/package-lock.json; without npm they skip.
@@ -33,15 +39,15 @@ setup: system-check $(STAMP)
 
 # Parameters are checked before DVC starts, so a bad params.yaml stops with one message.
 report: system-check $(STAMP)
-	$(BIN)/python -m pipeline validate
-	$(BIN)/dvc repro --quiet
-	$(BIN)/python -m pipeline provenance
+	@$(BIN)/python -m pipeline validate
+	@$(BIN)/dvc repro --quiet
+	@$(BIN)/python -m pipeline provenance
 
 # Every stage again, ignoring DVC's cache of earlier runs (make clean alone restores from it).
 rebuild: system-check $(STAMP)
-	$(BIN)/python -m pipeline validate
-	$(BIN)/dvc repro --force --quiet
-	$(BIN)/python -m pipeline provenance
+	@$(BIN)/python -m pipeline validate
+	@$(BIN)/dvc repro --force --quiet
+	@$(BIN)/python -m pipeline provenance
 
 # Rebuild the committed state in a temporary clone and compare every output with dvc.lock.
 verify: system-check $(STAMP)

@@ -1,11 +1,13 @@
 """Running a stage: the parameters it receives are exactly those dvc.yaml declares, and the
-executed copy is cleaned of timestamps and random ids so that reruns match. Papermill is
-replaced by a stub, so no kernel starts."""
+executed copy is cleaned of timestamps and random ids so that reruns match. Papermill and
+the kernel are replaced by stubs, so no kernel starts."""
 
 import copy
 import logging
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -14,6 +16,7 @@ import pytest
 import yaml
 
 from pipeline import notebook
+from pipeline.errors import ParamsError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -82,6 +85,13 @@ def test_html_export_shows_the_code_and_loads_nothing_from_elsewhere():
     assert not re.findall(r'<(?:script|link)[^>]+(?:src|href)="(?:https?:)?//', html)
 
 
+def test_html_export_gives_each_cell_its_stable_anchor():
+    html = notebook.export_html(notebook.normalise(nbformat.from_dict(copy.deepcopy(EXECUTED))))
+    cells = re.findall(r'<div class="jp-Cell[^"]*" id="(cell-\d+)">', html)
+    assert cells == ["cell-0", "cell-1"]
+    assert "cell-id=" not in html
+
+
 def test_stage_spec_reads_the_stage_or_names_the_stages_there_are(tmp_path):
     dvc = tmp_path / "dvc.yaml"
     dvc.write_text("stages:\n  a:\n    cmd: x\n  b:\n    cmd: y\n    params: [report]\n")
@@ -110,12 +120,29 @@ def stage_dir(tmp_path, monkeypatch):
     return tmp_path
 
 
+class FakeKernel:
+    """Stands in for the kernel `run_stage` starts before papermill runs the notebook."""
+
+    def __init__(self):
+        self.stopped = False
+
+
+@pytest.fixture
+def kernel(monkeypatch):
+    """The kernel a stage starts: a stub, and a check that it is stopped."""
+    started = FakeKernel()
+    monkeypatch.setattr(notebook, "start_kernel", lambda: started)
+    monkeypatch.setattr(notebook, "stop_kernel", lambda km: setattr(km, "stopped", True))
+    return started
+
+
 def test_run_stage_passes_exactly_the_declared_parameters_and_cleans_the_copy(
-    stage_dir, monkeypatch
+    stage_dir, kernel, monkeypatch
 ):
     calls = []
 
     def execute(input_path, output_path, parameters, **kwargs):
+        assert kwargs["km"] is kernel and not kernel.stopped  # runs in the kernel started first
         calls.append((input_path, output_path, parameters))
         nbformat.write(nbformat.from_dict(copy.deepcopy(EXECUTED)), output_path)
 
@@ -150,9 +177,10 @@ def test_run_stage_passes_exactly_the_declared_parameters_and_cleans_the_copy(
     assert (stage_dir / "reports/stages/report.html").exists()
     assert (stage_dir / "reports/logs").is_dir()
     assert all(os.environ[var] == "1" for var in notebook.SINGLE_THREAD)
+    assert kernel.stopped
 
 
-def test_a_failed_cell_becomes_a_stage_error_with_the_reason(stage_dir, monkeypatch):
+def test_a_failed_cell_becomes_a_stage_error_with_the_reason(stage_dir, kernel, monkeypatch):
     def execute(input_path, output_path, parameters, **kwargs):
         raise papermill.PapermillExecutionError(2, 1, "x", "ValueError", "bad round", [])
 
@@ -163,6 +191,26 @@ def test_a_failed_cell_becomes_a_stage_error_with_the_reason(stage_dir, monkeypa
         "stage report stopped: ValueError: bad round\n"
         "(the executed notebook with the full traceback is reports/stages/report.ipynb)"
     )
+    assert kernel.stopped
+
+
+def test_bad_parameters_stop_the_stage_and_its_kernel(stage_dir, kernel, monkeypatch):
+    monkeypatch.setattr(papermill, "execute_notebook", lambda *a, **k: pytest.fail("ran"))
+    params = stage_dir / "params.yaml"
+    params.write_text(params.read_text().replace("round_to: 10", "round_to: 0"))
+    with pytest.raises(ParamsError, match="round_to"):
+        notebook.run_stage("report", {}, params)
+    assert kernel.stopped
+
+
+def test_the_kernel_loads_no_runner_libraries_with_this_module():
+    """Every stage's kernel imports this module for `start_logging`."""
+    code = (
+        "import sys; from pipeline import notebook; "
+        "print(sorted({'papermill', 'nbformat', 'nbconvert', 'jupyter_client'} & set(sys.modules)))"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert found.stdout.strip() == "[]", found.stderr
 
 
 @pytest.fixture
