@@ -102,10 +102,23 @@ def _verify(args: argparse.Namespace) -> int:
     return 0
 
 
+# What `make report` points a reader to once it has built everything, under reports/.
+ENTRY_POINTS = {
+    "the section": "quantitative_section.html",
+    "its print edition": "quantitative_section.pdf",
+    "its tables": "tables.xlsx",
+    "authority pages": "authorities/index.html",
+    "every output, for reviewers": "index.html",
+}
+
+
 def _provenance(args: argparse.Namespace) -> int:
     from pipeline import report
 
     sys.stderr.write(f"build record: {report.write_build_record(args.out)}\n")
+    for what, name in ENTRY_POINTS.items():
+        if (args.out / name).exists():
+            sys.stderr.write(f"{what}: {args.out / name}\n")
     return 0
 
 

@@ -110,3 +110,12 @@ def test_stage_declares_its_notebook_code_and_paths(name):
 def test_stage_params_exist(name):
     params = config.load("params.yaml")
     config.select(params, STAGES[name].get("params", []))
+
+
+def test_make_report_points_to_files_a_stage_writes():
+    from pipeline.__main__ import ENTRY_POINTS
+
+    outs = {Path(o) for spec in STAGES.values() for o in spec.get("outs", [])}
+    for name in ENTRY_POINTS.values():
+        path = Path("reports") / name
+        assert path in outs or any(o in path.parents for o in outs), name
