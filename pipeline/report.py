@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import io
 import json
@@ -40,7 +41,9 @@ KEY_PACKAGES = (
 )
 
 
+@functools.cache
 def _environment() -> jinja2.Environment:
+    """The templates' environment, made once: each template is compiled once per process."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
