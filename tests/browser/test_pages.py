@@ -8,11 +8,7 @@ saying what is missing; under CI (CI set) a missing piece fails them instead.
 """
 
 import html
-import os
 import re
-import shutil
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
@@ -20,25 +16,13 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from pypdf import PdfReader
 
-from tests.conftest import run
+from tests.browser.conftest import axe_verdict, serious_violations
 
 pytestmark = pytest.mark.e2e
-AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 STAGES = ("clean_foi", "clean_survey", "describe_foi", "model_provision", "survey_waves", "report")
 PAGES = ("quantitative_section.html", "index.html", *(f"stages/{s}.html" for s in STAGES))
 SECTION_PAGES = ("quantitative_section.html", "index.html")
 TITLE = "A system designed for women?"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-# WCAG 2.x A and AA, axe's best practices, and its experimental rules (table headers among them).
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice", "experimental"]
-
 FACTS_JS = """() => {
   const top = [...document.querySelectorAll('svg')].filter(s => !s.parentElement.closest('svg'));
   const ids = [...document.querySelectorAll('[id]')].map(e => e.id);
@@ -58,17 +42,6 @@ FACTS_JS = """() => {
     links: [...document.querySelectorAll('a[href]')].map(a => a.href),
   };
 }"""
-AXE_JS = """async (tags) => {
-  const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-  return {
-    version: axe.version,
-    checked: r.passes.length + r.violations.length + r.incomplete.length,
-    violations: r.violations.map(v => ({
-      id: v.id, impact: v.impact, help: v.help,
-      targets: v.nodes.map(n => n.target.join(' ')),
-    })),
-  };
-}"""
 
 
 class Visit(NamedTuple):
@@ -82,31 +55,7 @@ class Visit(NamedTuple):
     axe: dict[str, Any]
 
 
-def _missing(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI must install it: see .ci/run and the Makefile)")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    """Headless Debian Chromium driven by Playwright; skips if a piece is missing (CI: fails)."""
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if executable is None:
-        _missing("Chromium is not installed (Debian: apt-get install chromium)")
-    if not AXE.is_file():
-        _missing("axe-core is not installed (npm ci --prefix tests/browser)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("playwright is not installed (pip install -r requirements.lock)")
-    with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def _visit(browser, path: Path, axe_source: str) -> Visit:
+def _visit(browser, path: Path) -> Visit:
     page = browser.new_page(viewport={"width": 1100, "height": 900})
     errors: list[str] = []
     requests: list[str] = []
@@ -117,26 +66,14 @@ def _visit(browser, path: Path, axe_source: str) -> Visit:
     page.on("requestfailed", lambda r: failed.append(r.url))
     page.goto(path.as_uri(), wait_until="load")
     facts = page.evaluate(FACTS_JS)
-    page.add_script_tag(content=axe_source)
-    axe = page.evaluate(AXE_JS, AXE_TAGS)
+    axe = axe_verdict(page)
     page.close()
     return Visit(path.as_uri(), errors, requests, failed, facts, axe)
 
 
 @pytest.fixture(scope="module")
-def visits(chromium, built_repo) -> Iterator[dict[str, Visit]]:
-    axe_source = AXE.read_text(encoding="utf-8")
-    reports = built_repo.root / "reports"
-    # The build record `make report` writes: written for the visit, then removed, because
-    # the shared built repository must keep exactly the outputs `dvc repro` made.
-    record = [reports / "provenance.html", reports / "provenance.json"]
-    written = not record[0].exists()
-    if written:
-        run([sys.executable, "-m", "pipeline", "provenance"], built_repo.root)
-    yield {name: _visit(chromium, reports / name, axe_source) for name in PAGES}
-    if written:
-        for path in record:
-            path.unlink()
+def visits(chromium, reports) -> dict[str, Visit]:
+    return {name: _visit(chromium, reports / name) for name in PAGES}
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -187,13 +124,7 @@ def test_every_local_link_resolves(visits, name):
 
 @pytest.mark.parametrize("name", PAGES)
 def test_axe_finds_no_serious_or_critical_violation(visits, name):
-    axe = visits[name].axe
-    assert axe["checked"] > 20, f"axe {axe['version']} checked only {axe['checked']} rules"
-    serious = [v for v in axe["violations"] if v["impact"] in ("serious", "critical")]
-    report = "\n".join(
-        f"{v['impact']} {v['id']} ({v['help']}): {', '.join(v['targets'][:5])}" for v in serious
-    )
-    assert serious == [], f"axe {axe['version']} on {name}:\n{report}"
+    assert serious_violations(visits[name].axe, name) == ""
 
 
 @pytest.fixture(scope="module")

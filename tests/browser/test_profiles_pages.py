@@ -10,16 +10,15 @@ skip, saying what is missing; under CI (CI set) a missing piece fails them inste
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
 
+from tests.browser.conftest import axe_verdict, serious_violations
+
 pytestmark = pytest.mark.e2e
-AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 # A sample: the index in two orders, a split authority, a recoded one, a London borough, an
 # authority that did not respond in the latest round, and two notes on former codes.
 PAGES = (
@@ -32,14 +31,6 @@ PAGES = (
     "E10000006.html",
     "E10000021.html",
 )
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice", "experimental"]
-AXE_JS = """async (tags) => {
-  const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-  return {version: axe.version, checked: r.passes.length + r.violations.length,
-          violations: r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                                              targets: v.nodes.map(n => n.target.join(' '))}))};
-}"""
 FACTS_JS = """() => ({
   ids: [...document.querySelectorAll('[id]')].map(e => e.id),
   links: [...document.querySelectorAll('a[href]')].map(a =>
@@ -49,41 +40,17 @@ FACTS_JS = """() => ({
 })"""
 
 
-def _missing(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI must install it: see .ci/run and the Makefile)")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Headless Debian Chromium driven by Playwright; skips if a piece is missing (CI: fails)."""
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if executable is None:
-        _missing("Chromium is not installed (Debian: apt-get install chromium)")
-    if not AXE.is_file():
-        _missing("axe-core is not installed (npm ci --prefix tests/browser)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("playwright is not installed (pip install -r requirements.lock)")
-    with sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture(scope="module")
 def site(built_repo) -> Path:
     return built_repo.root / "reports" / "authorities"
 
 
 @pytest.fixture(scope="module")
-def visits(browser, site) -> dict[str, dict[str, Any]]:
+def visits(chromium, site) -> dict[str, dict[str, Any]]:
     """Each sampled page as the browser saw it: errors, requests, facts and axe's verdict."""
-    axe_source, seen = AXE.read_text(encoding="utf-8"), {}
+    seen = {}
     for name in PAGES:
-        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        page = chromium.new_page(viewport={"width": 1100, "height": 900})
         errors: list[str] = []
         requests: list[str] = []
         page.on("console", lambda m, e=errors: e.append(m.text) if m.type == "error" else None)
@@ -91,12 +58,11 @@ def visits(browser, site) -> dict[str, dict[str, Any]]:
         page.on("request", lambda r, q=requests: q.append(r.url))
         page.goto((site / name).as_uri(), wait_until="load")
         facts = page.evaluate(FACTS_JS)
-        page.add_script_tag(content=axe_source)
         seen[name] = {
             "errors": errors,
             "requests": requests,
             "facts": facts,
-            "axe": page.evaluate(AXE_JS, AXE_TAGS),
+            "axe": axe_verdict(page),
         }
         page.close()
     return seen
@@ -120,11 +86,7 @@ def test_ids_are_unique_and_every_link_resolves(visits, name):
 
 @pytest.mark.parametrize("name", PAGES)
 def test_axe_finds_no_serious_or_critical_violation(visits, name):
-    axe = visits[name]["axe"]
-    assert axe["checked"] > 20, f"axe {axe['version']} checked only {axe['checked']} rules"
-    serious = [v for v in axe["violations"] if v["impact"] in ("serious", "critical")]
-    found = "\n".join(f"{v['id']} ({v['help']}): {', '.join(v['targets'][:5])}" for v in serious)
-    assert serious == [], f"axe {axe['version']} on {name}:\n{found}"
+    assert serious_violations(visits[name]["axe"], name) == ""
 
 
 def test_every_hexagon_is_a_named_focusable_link(visits, site):
@@ -136,8 +98,8 @@ def test_every_hexagon_is_a_named_focusable_link(visits, site):
         )
 
 
-def test_keyboard_reaches_the_map_and_opens_an_authority(browser, site):
-    page = browser.new_page()
+def test_keyboard_reaches_the_map_and_opens_an_authority(chromium, site):
+    page = chromium.new_page()
     page.goto((site / "index.html").as_uri())
     first = page.locator("svg a").first
     first.focus()
@@ -150,14 +112,14 @@ def test_keyboard_reaches_the_map_and_opens_an_authority(browser, site):
     page.close()
 
 
-def test_index_filters_as_you_type_and_shows_everything_without_javascript(browser, site):
-    page = browser.new_page()
+def test_index_filters_as_you_type_and_shows_everything_without_javascript(chromium, site):
+    page = chromium.new_page()
     page.goto((site / "index.html").as_uri())
     page.get_by_label("Filter by name, region or code").fill("cumberland")
     assert page.locator("#authorities tbody tr:visible").count() == 1
     assert page.locator("#filter-count").inner_text() == "1 of 153 authorities shown"
     page.close()
-    context = browser.new_context(java_script_enabled=False)
+    context = chromium.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto((site / "index.html").as_uri())
     assert page.locator("#filter-box").is_hidden()

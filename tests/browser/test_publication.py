@@ -57,11 +57,6 @@ def _page(path: Path) -> _Page:
 
 
 @pytest.fixture(scope="module")
-def reports(built_repo) -> Path:
-    return built_repo.root / "reports"
-
-
-@pytest.fixture(scope="module")
 def section(reports) -> _Page:
     return _page(reports / "quantitative_section.html")
 

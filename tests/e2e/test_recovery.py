@@ -22,7 +22,8 @@ from pathlib import Path
 import psutil
 import pytest
 import yaml
-from conftest import BIN, output_hashes, run
+
+from tests.conftest import BIN, output_hashes, run
 
 pytestmark = pytest.mark.e2e
 YORK = 155  # the row of York in data/example/foi/2021.csv

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import output_hashes, run
+
+from tests.conftest import output_hashes, run
 
 pytestmark = pytest.mark.e2e
 

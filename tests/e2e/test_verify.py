@@ -5,9 +5,9 @@ import re
 
 import pytest
 import yaml
-from conftest import run
 
 from pipeline import verify
+from tests.conftest import run
 
 pytestmark = pytest.mark.e2e
 
