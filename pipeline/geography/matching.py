@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from rapidfuzz import fuzz, process
@@ -16,11 +17,41 @@ from pipeline.geography.tables import YEARS, _check_year, aliases, authorities, 
 
 GSS_LIKE = re.compile(r"^[EWSNK]\d{8}$")
 
+# Counties as correspondence shortens them ("Herts CC", "NE Lincs", "S Glos"), and compass
+# points as a first word: the first two of _REWRITES spell them out.
+_COUNTY_SHORT = {
+    "berks": "berkshire",
+    "bucks": "buckinghamshire",
+    "beds": "bedfordshire",
+    "cambs": "cambridgeshire",
+    "derbys": "derbyshire",
+    "glos": "gloucestershire",
+    "gloucs": "gloucestershire",
+    "hants": "hampshire",
+    "herts": "hertfordshire",
+    "lancs": "lancashire",
+    "leics": "leicestershire",
+    "lincs": "lincolnshire",
+    "northants": "northamptonshire",
+    "notts": "nottinghamshire",
+    "oxon": "oxfordshire",
+    "shrops": "shropshire",
+    "staffs": "staffordshire",
+    "warks": "warwickshire",
+    "wilts": "wiltshire",
+    "worcs": "worcestershire",
+    "yorks": "yorkshire",
+}
+_COMPASS = {"n": "north", "s": "south", "e": "east", "w": "west"}
+_COMPASS |= {a + b: f"{_COMPASS[a]} {_COMPASS[b]}" for a in "ns" for b in "ew"}
+
 # How councils title themselves, reduced to the place name: normalise_name's rules, in one
 # place. _REWRITES run once, in order, on text already ASCII and casefolded, with "&" spelt
 # "and", dotted initials joined ("M.B.C.", "U.A." -> "mbc", "ua") and every run of other
 # characters one space. Abbreviations expand only as the last word, LB/RB/Co only as the first.
-_REWRITES: tuple[tuple[str, str], ...] = (
+_REWRITES: tuple[tuple[str, Any], ...] = (
+    (rf"\b({'|'.join(_COUNTY_SHORT)})\b", lambda m: _COUNTY_SHORT[m.group(1)]),
+    (rf"^({'|'.join(_COMPASS)}) (?=[a-z]{{3}})", lambda m: _COMPASS[m.group(1)] + " "),
     (r"\bsaint\b", "st"),  # St. Helens, Saint Helens
     (r"\bcity of london\b", "cityoflondon"),  # keeps its "city of": not "london"
     (r" mbc$", " metropolitan borough council"),
@@ -75,8 +106,9 @@ def normalise_name(text: str) -> str:
     """A name reduced to its distinctive words, for building aliases and matching.
 
     Casefolds, strips accents, punctuation and padding, turns & into "and", then applies
-    the rules above: abbreviated council forms (MBC, MDC, LBC, BC, CC, DC, UA, LB, RB) are
-    spelt out, "saint"/"st." become "st", and council-style prefixes and suffixes ("London
+    the rules above: shortened counties ("Herts", "Lincs") and a leading compass point ("NE",
+    "S") are spelt out, as are abbreviated council forms (MBC, MDC, LBC, BC, CC, DC, UA, LB,
+    RB); "saint"/"st." become "st", and council-style prefixes and suffixes ("London
     Borough of", "City of", "... London Borough Council", "County Council", ...) are dropped.
     "City of London" keeps its "city of".
     """

@@ -206,6 +206,14 @@ def test_check_district_successors_rejects_a_missing_district() -> None:
         ("RB Kingston upon Thames", "kingston upon thames"),
         ("Co. Durham", "county durham"),
         ("S.t Helens", "s t helens"),  # a typo of "St." stays a typo (matched fuzzily)
+        ("Herts County Council", "hertfordshire"),
+        ("N.E. Lincs Council", "north east lincolnshire"),
+        ("S Glos", "south gloucestershire"),
+        ("W. Berks", "west berkshire"),
+        ("Notts CC", "nottinghamshire"),
+        ("E Sussex County Council", "east sussex"),
+        ("Central Beds Council", "central bedfordshire"),
+        ("N Yorks", "north yorkshire"),
     ],
 )
 def test_normalise_name(text: str, expected: str) -> None:
@@ -320,6 +328,21 @@ def test_council_forms_match_and_stops_still_stop(matchers: dict) -> None:
         assert (m.match(value).problem, len(m.match(value).candidates)) == ("ambiguous", 2)
     for value in ("Cheltenham BC", "Gloucester City Council", "Carlisle City Council"):
         assert (m21.match(value).la_code, m21.match(value).problem) == (None, "unmatched")
+
+
+def test_shortened_counties_and_council_initials_match(matchers: dict) -> None:
+    m23 = matchers[2023]
+    expected = {
+        "NE Lincs": "E06000012",  # North East Lincolnshire
+        "Herts CC": "E10000015",  # Hertfordshire
+        "S Glos Council": "E06000025",  # South Gloucestershire
+        "RBWM": "E06000040",  # Windsor and Maidenhead
+        "ERYC": "E06000011",  # East Riding of Yorkshire
+    }
+    assert {value: m23.match(value).la_code for value in expected} == expected
+    # districts stay districts: no county is matched for them
+    for value in ("E Herts", "S Somerset", "Beds"):
+        assert (m23.match(value).la_code, m23.match(value).problem) == (None, "unmatched")
 
 
 def test_fuzzy_ties_between_codes_are_ambiguous(matchers: dict) -> None:
