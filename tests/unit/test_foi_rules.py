@@ -119,6 +119,12 @@ def test_cited_sections(text: str, cited: list) -> None:
         ("Neither confirm nor deny", "refused_other"),
         ("Successful", "full"),
         ("Answered in full", "full"),
+        ("Responded", "full"),
+        ("Refused - over fee limit", "refused_cost"),
+        ("No relevant information", "not_held"),
+        ("Transferred to NHS trust (held by another authority)", "not_held"),
+        ("Repeat request (s14(2))", "refused_other"),
+        ("Not responded to", "no_response"),
     ],
 )
 def test_rule_phrases(raw: str, status: str) -> None:
