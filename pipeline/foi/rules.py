@@ -14,6 +14,7 @@ from rapidfuzz import fuzz, process
 
 from pipeline.foi.vocabulary import (
     SECTIONS,
+    AnswerRules,
     Section,
     StatusRules,
     load_answer_rules,
@@ -126,21 +127,40 @@ def nearest_statuses(raw: str, n: int = 2) -> list[tuple[str, str]]:
 # -- item answers --------------------------------------------------------------------------------
 
 
+# Answers typed as a mark alone, which `normalise` would read as blank: a tick is yes, a cross
+# no, a dash or question mark unknown; any other mark stops the run.
+MARKS = {"\u2713": "yes", "\u2714": "yes", "\u2611": "yes", "\u2705": "yes"}
+MARKS |= {"\u2717": "no", "\u2718": "no", "\u2612": "no", "\u274c": "no"}
+MARKS |= {"-": "unknown", "\u2013": "unknown", "\u2014": "unknown", "?": "unknown"}
+
+
 @cache
 def classify_answer(raw: str) -> str | None:
     """One item answer as typed -> yes, no, not_held or unknown; None if no rule classifies it.
 
-    Forms listed in answers.yaml are matched whole ("Y", "N/A"; blank is unknown); then the
-    rules of answer_rules.yaml, in order: "Yes ..." with any qualifier is yes, a not-held
-    phrase not_held, "No ...", "Not currently ...", "None ..." no, and a sentence by its cues
-    ("We commission this through our main provider" yes, "We do not commission this" no).
+    A mark alone is read by MARKS (a tick is yes); forms listed in answers.yaml are matched
+    whole ("Y", "N/A"; blank is unknown); then the rules of answer_rules.yaml (`_by_rules`). A
+    yes with a qualifier that undoes it ("not women-only", "mixed", "yes/no") is None: for
+    the analyst to settle.
     """
     text = normalise(raw)
+    if not text and str(raw).strip():  # a mark, not a blank
+        return MARKS.get(str(raw).strip())
     listed = load_answers().items.get(text)
     if listed is not None:
         return listed
     rules = load_answer_rules()
     words = text.split()
+    answer = _by_rules(words, rules)
+    if answer == "yes" and any(_starts(words, p) for p in rules.yes_undone):
+        return None
+    return answer
+
+
+def _by_rules(words: list[str], rules: AnswerRules) -> str | None:
+    """In order: "Yes ..." is yes, a not-held phrase not_held, "No ...", "Not currently ...",
+    "None ..." no, and a sentence by its cues ("We commission this through our main
+    provider" yes, "We do not commission this" no)."""
     if any(_starts(words[: len(p)], p) for p in rules.yes_first):
         return "yes"
     if any(_starts(words, p) for p in rules.not_held):

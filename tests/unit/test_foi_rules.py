@@ -227,6 +227,15 @@ def test_listed_answer_forms(raw: str, answer: str) -> None:
         ("Not commissioned but our provider runs one", "no"),
         ("Commissioned, though no women-only sessions", None),  # cue and negation apart
         ("Ask the provider", None),  # nothing
+        ("Yes, but not women-only", None),  # a yes the qualifier undoes: for the analyst
+        ("Yes - mixed group", None),
+        ("Yes/No", None),
+        ("We commission a group open to all", None),  # a yes cue, undone
+        ("Not specific to women", "no"),  # a no stays a no
+        ("\u2714", "yes"),  # a tick
+        ("\u2718", "no"),  # a cross
+        ("-", "unknown"),
+        ("\u2022", None),  # another mark: not a blank
     ],
 )
 def test_answer_rules(raw: str, answer: str | None) -> None:
