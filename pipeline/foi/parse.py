@@ -8,7 +8,7 @@ its row, to the file's `Findings`. The words and rules are data (`vocabulary`, `
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 
@@ -30,12 +30,29 @@ DATE_FORMATS = (
     "%d-%b-%y",
     "%d-%b-%Y",
     "%d.%m.%Y",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%b %d %Y",  # Feb 1, 2024 (the comma is dropped first)
+    "%B %d %Y",
 )
+# Tidied before the formats are tried: a weekday in front, "1st", "Sept", commas.
+_WEEKDAY = re.compile(r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", re.IGNORECASE)
+_ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b", re.IGNORECASE)
+_SEPT = re.compile(r"\bsept\b", re.IGNORECASE)
+# A date cell read as a number: Excel's serial day count (1900 system), 1954 to 2119.
+_EXCEL_SERIAL = re.compile(r"^[2-7]\d{4}$")
+_EXCEL_EPOCH = date(1899, 12, 30)
 UNKNOWN_STATUS, BAD_COUNT, BAD_DATE = "unknown response status", "bad count", "bad date"
 
-_COUNT_EXACT = re.compile(r"^\d{1,3}(,\d{3})+$|^\d+$")
-_COUNT_APPROX = re.compile(r"^(?:approx\.?|approximately|c\.?|circa|around|about|~)\s*(\d[\d,]*)$")
+# "1,234", "1 234", "1234", and "1234.0" as a spreadsheet writes a whole number
+_COUNT_EXACT = re.compile(r"^\d{1,3}([, ]\d{3})+$|^\d+(?:\.0+)?$")
+_COUNT_APPROX = re.compile(
+    r"^(?:approx\.?|approximately|c\.?|circa|around|about|roughly|est\.?|estimated|~|\u2248)"
+    r"\s*(\d[\d,]*)$"
+)
 _COUNT_CENSORED = re.compile(r"^(?:<|less than|fewer than|under)\s*(\d+)$")
+_COUNT_AT_MOST = re.compile(r"^(?:<=|\u2264|up to)\s*(\d+)$|^(\d+) or (?:fewer|less)$")
+_COUNT_ZERO = ("nil", "none", "zero")
 
 
 # -- statuses ------------------------------------------------------------------------------------
@@ -78,20 +95,25 @@ def check_statuses(
 def parse_count(raw: str) -> tuple[int | None, str, int | None]:
     """A count as typed -> (value, flag, censoring bound); ValueError if it is not a count.
 
-    "1,234" exact; "approx 200", "c. 200", "around 200" approximate (value kept);
-    "<5" censored (value None, bound 5); "not held" (answers.yaml) not_held; blank missing.
+    "1,234", "1 234", "1234.0" exact, "nil" 0; "approx 200", "c. 200", "est. 200"
+    approximate (value kept); "<5" censored (value None, bound 5), and "<=5", "5 or fewer"
+    (bound 6); "not held" (answers.yaml) not_held; blank missing.
     """
     text = normalise_count(raw)
     if not text:
         return None, "missing", None
     if text in load_answers().count_not_held:
         return None, "not_held", None
+    if text in _COUNT_ZERO:
+        return 0, "exact", None
     if _COUNT_EXACT.match(text):
-        return int(text.replace(",", "")), "exact", None
+        return int(re.sub(r"[, ]|\.0+$", "", text)), "exact", None
     if m := _COUNT_APPROX.match(text):
         return int(m.group(1).replace(",", "")), "approximate", None
     if m := _COUNT_CENSORED.match(text):
         return None, "censored", int(m.group(1))
+    if m := _COUNT_AT_MOST.match(text):
+        return None, "censored", int(m.group(1) or m.group(2)) + 1
     if re.match(r"^-\s*\d", text):
         raise ValueError(f"{raw!r} is negative")
     raise ValueError(f"{raw!r} is not a count (write e.g. 1234, 'approx 200', '<5', 'not held')")
@@ -114,10 +136,18 @@ def parse_counts(frame: pd.DataFrame, column: str, findings: Findings) -> pd.Dat
 
 
 def parse_date(raw: str) -> date | None:
-    """A date as typed (day first) -> date; None if blank; ValueError if no format fits."""
+    """A date as typed (day first) -> date; None if blank; ValueError if no format fits.
+
+    "Thu 1st Feb, 2024" is read as "1 Feb 2024"; five digits are an Excel serial date.
+    """
     text = str(raw).strip()
     if not text:
         return None
+    if _EXCEL_SERIAL.match(text):
+        return _EXCEL_EPOCH + timedelta(days=int(text))
+    text = " ".join(
+        _SEPT.sub("Sep", _ORDINAL.sub("", _WEEKDAY.sub("", text))).replace(",", " ").split()
+    )
     for fmt in DATE_FORMATS:
         try:
             return datetime.strptime(text, fmt).date()

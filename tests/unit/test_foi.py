@@ -308,3 +308,39 @@ def test_docs_provision_table_matches_the_truth() -> None:
         if isinstance(getattr(TRUTH, f.name), float)
     }
     assert documented == scalars
+
+
+@pytest.mark.parametrize(
+    ("raw", "parsed"),
+    [
+        ("1 234", (1234, "exact", None)),  # a space between thousands
+        ("12.0", (12, "exact", None)),  # a whole number as a spreadsheet writes it
+        ("Nil", (0, "exact", None)),
+        ("est. 150", (150, "approximate", None)),
+        ("\u2248120", (120, "approximate", None)),
+        ("<=5", (None, "censored", 6)),  # at most 5: fewer than 6
+        ("5 or fewer", (None, "censored", 6)),
+    ],
+)
+def test_counts_as_councils_write_them(raw: str, parsed: tuple) -> None:
+    assert foi.parse_count(raw) == parsed
+
+
+@pytest.mark.parametrize("raw", ["12.5", "120-130", "200+", "*", "120 (2022/23)"])
+def test_counts_that_are_not_one_number_stop(raw: str) -> None:
+    with pytest.raises(ValueError, match="not a count"):
+        foi.parse_count(raw)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["Mon 14th June 2021", "June 14, 2021", "14 Jun, 2021", "14/06/2021 09:30", "44361"],
+)
+def test_dates_as_people_and_spreadsheets_write_them(raw: str) -> None:
+    assert foi.parse_date(raw) == date(2021, 6, 14)  # 44361 is Excel's serial for it
+
+
+@pytest.mark.parametrize("raw", ["06/13/2021", "31/02/2021", "June 2021", "123456"])
+def test_dates_that_are_not_one_day_stop(raw: str) -> None:
+    with pytest.raises(ValueError, match="not a date"):
+        foi.parse_date(raw)
