@@ -35,6 +35,15 @@ _GSS = pa.Check.str_matches(r"^E\d{8}$")
 _COUNT = pa.Column("Int64", pa.Check.ge(0), nullable=True)
 _WAVE = pa.Column(str, pa.Check.str_matches(r"^\d{4}$"))
 _ORG = pa.Column(str, pa.Check.str_length(min_value=1))
+_REDACTED = [
+    pa.Check(
+        lambda s: ~s.str.contains(privacy.EMAIL.pattern),
+        error="no email address survives redaction",
+    ),
+    pa.Check(
+        lambda s: ~s.str.contains(privacy.PHONE.pattern), error="no phone number survives redaction"
+    ),
+]
 
 
 def _one_of(values: tuple | list) -> pa.Check:
@@ -125,6 +134,26 @@ EXCLUSIONS = pa.DataFrameSchema(
     strict=True,
     ordered=True,
 )
+# One row per analyst override applied to a raw row (pipeline.foi.overrides.APPLIED_COLUMNS):
+# `item` is a provision item or the foi_responses column it set, `before` the raw value and
+# `answer` the analyst's (either may be blank), `reason` redacted, `override_row` its row in
+# data/foi_overrides.csv.
+FOI_OVERRIDES = pa.DataFrameSchema(
+    {
+        "round": _TEXT,
+        "la_code": pa.Column(str, _GSS),
+        "item": pa.Column(str, _one_of([*ITEM_IDS, *FOI_RESPONSES.columns])),
+        "before": pa.Column(str),
+        "answer": pa.Column(str),
+        "reason": pa.Column(str, [pa.Check.str_length(min_value=1), *_REDACTED]),
+        "source_file": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "source_row": pa.Column(int, pa.Check.gt(0)),
+        "override_row": pa.Column(int, pa.Check.gt(0)),
+    },
+    unique=["source_file", "source_row", "item"],
+    strict=True,
+    ordered=True,
+)
 SURVEY_RESPONSES = pa.DataFrameSchema(
     {
         "wave": _WAVE,
@@ -168,19 +197,7 @@ SURVEY_COMMENTS = pa.DataFrameSchema(
     {
         "wave": _WAVE,
         "org_id": _ORG,
-        "text": pa.Column(
-            str,
-            [
-                pa.Check(
-                    lambda s: ~s.str.contains(privacy.EMAIL.pattern),
-                    error="no email address survives redaction",
-                ),
-                pa.Check(
-                    lambda s: ~s.str.contains(privacy.PHONE.pattern),
-                    error="no phone number survives redaction",
-                ),
-            ],
-        ),
+        "text": pa.Column(str, _REDACTED),
     },
     strict=True,
     ordered=True,
@@ -191,6 +208,7 @@ TABLES: dict[str, pa.DataFrameSchema] = {
     "foi_items": FOI_ITEMS,
     "foi_common": FOI_COMMON,
     "foi_exclusions": EXCLUSIONS,
+    "foi_overrides": FOI_OVERRIDES,
     "survey_responses": SURVEY_RESPONSES,
     "survey_orgs": SURVEY_ORGS,
     "survey_areas": SURVEY_AREAS,

@@ -15,10 +15,11 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-from pipeline import disclosure, prose, report
+from pipeline import disclosure, prose, report, schemas
 from pipeline import section_tables as content
-from pipeline.findings import GLOSSARY
+from pipeline.findings import GLOSSARY, listing
 from pipeline.funnel import ADJUSTED
+from pipeline.numbers import count
 from pipeline.outputs import read_json
 from pipeline.taxonomy import ITEM_LABELS
 from pipeline.workbook import SHORTHAND, PublishedTable, Release, figure_tables, typed
@@ -69,6 +70,12 @@ GEE = "GEE estimates are population-averaged."
 PEOPLE = "Counts of people are protected. {rule}"
 DISCLOSED = "[c] marks a figure suppressed to protect people from identification. {rule}"
 FULL_LISTING = "The full listing is in the appendix and the workbook (tables.xlsx)."
+# What the cleaning stages write about their raw rows.
+ACCOUNTS = ("foi_accounting.json", "survey_accounting.json")
+EXCLUSIONS = ("foi_exclusions.csv", "survey_exclusions.csv")
+# The overrides applied (foi_overrides) as published: columns, headers HEADERS does not give.
+OVERRIDDEN = ["source_file", "source_row", "la_code", "item", "before", "answer", "reason"]
+OVERRIDE_HEADERS = {"source_file": "File", "item": "Field", "before": "Typed", "answer": "Set to"}
 
 
 @dataclass(frozen=True)
@@ -80,8 +87,8 @@ class StageOutputs:
     describe, model, survey : dict
         The tables of describe_foi, model_provision and survey_waves by file stem (`survey`
         empty without survey outputs).
-    accounts, excluded : DataFrame
-        Row accounts of every raw file and the excluded rows (`accounting`).
+    accounts, excluded, overrides : DataFrame
+        Row accounts of every raw file, excluded rows, FOI overrides applied (`accounting`).
     reference_region : str
         Code of the models' reference region.
     """
@@ -91,6 +98,7 @@ class StageOutputs:
     survey: dict[str, Any]
     accounts: pd.DataFrame
     excluded: pd.DataFrame
+    overrides: pd.DataFrame
     reference_region: str
 
     @property
@@ -225,13 +233,19 @@ TABLES = (
         "accounting",
         "Row accounting: every raw row kept, excluded or blank",
         lambda o: content.row_accounts(o.accounts),
-        sources=("foi_accounting.json", "survey_accounting.json"),
+        sources=ACCOUNTS,
     ),
     TableSpec(
         "exclusions",
         "Rows excluded, with the reason",
         lambda o: o.excluded,
-        sources=("foi_exclusions.csv", "survey_exclusions.csv"),
+        sources=EXCLUSIONS,
+    ),
+    TableSpec(
+        "overrides",
+        "Analyst overrides applied to the raw FOI data, with the reason",
+        lambda o: o.overrides[OVERRIDDEN].rename(columns=OVERRIDE_HEADERS),
+        sources=("foi_overrides.csv",),
     ),
     TableSpec(
         "funnel_all",
@@ -252,14 +266,7 @@ TABLES = (
 
 
 def _load(folder: Path) -> dict[str, Any]:
-    text = {
-        "round": str,
-        "wave": str,
-        "round_1": str,
-        "round_2": str,
-        "wave_from": str,
-        "wave_to": str,
-    }
+    text = dict.fromkeys(("round", "wave", "round_1", "round_2", "wave_from", "wave_to"), str)
     tables = {
         p.stem: typed(pd.read_csv(p, keep_default_na=False, na_values=[""], dtype=text))
         for p in sorted(folder.glob("*.csv"))
@@ -267,24 +274,22 @@ def _load(folder: Path) -> dict[str, Any]:
     return tables | {p.stem: read_json(p) for p in sorted(folder.glob("*.json"))}
 
 
-def accounting(processed: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Row accounts of every raw file and the excluded rows with reasons, FOI and survey."""
-    accounts = {
-        f: a
-        for name in ("foi_accounting.json", "survey_accounting.json")
-        if (processed / name).exists()
-        for f, a in read_json(processed / name).items()
-    }
+def accounting(processed: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Row accounts of every raw file, excluded rows with reasons and FOI overrides applied."""
+    present = [p for name in (*ACCOUNTS, *EXCLUSIONS) if (p := processed / name).exists()]
+    accounts = {f: a for p in present if p.suffix == ".json" for f, a in read_json(p).items()}
     table = pd.DataFrame.from_dict(accounts, orient="index").rename_axis("file").reset_index()
-    excluded = pd.concat(
-        [
-            pd.read_csv(p)
-            for name in ("foi_exclusions.csv", "survey_exclusions.csv")
-            if (p := processed / name).exists()
-        ],
-        ignore_index=True,
-    )
-    return table, excluded
+    excluded = pd.concat([pd.read_csv(p) for p in present if p.suffix == ".csv"], ignore_index=True)
+    return table, excluded, schemas.read(processed / "foi_overrides.csv", "foi_overrides")
+
+
+def overrides_applied(overrides: pd.DataFrame) -> str:
+    """How many overrides analysts applied to raw FOI rows, by round (or that there were none)."""
+    if overrides.empty:
+        return "Analysts applied no overrides to the raw FOI data."
+    by_round = overrides.groupby("round", sort=False).size()
+    rounds = listing([f"{count(n)} in {r}" for r, n in by_round.items()])
+    return f"Analysts applied {count(len(overrides), 'override')} to the raw FOI data ({rounds})."
 
 
 def numbered_tables(
@@ -295,11 +300,7 @@ def numbered_tables(
     Survey tables are left out, and the tables after them numbered on, without survey outputs.
     A table with [c] cells gets the disclosure rule as a note unless a note gives it already.
     """
-    built = [
-        (spec, _with_headers(spec.build(outputs)))
-        for spec in specs
-        if outputs.survey or not spec.survey
-    ]
+    built = [(s, _with_headers(s.build(outputs))) for s in specs if outputs.survey or not s.survey]
     chosen = [(spec, frame) for spec, frame in built if len(frame)]
     tables = {}
     for number, (spec, frame) in enumerate(chosen, start=1):
@@ -376,6 +377,7 @@ def build(processed: Path, reports: Path, params: dict[str, Any]) -> dict[str, A
     for figure, table in zip(figures.values(), data, strict=True):
         figure["symbols"] = table.symbols
     said = prose.statements(outputs.describe, outputs.model, params["significance"])
+    said["overrides"] = overrides_applied(outputs.overrides)
     return {
         "facts": _facts(outputs.describe, outputs.model, rule, params["significance"]),
         "said": said,

@@ -58,7 +58,12 @@ from pipeline.foi.raw import (
     raw_failures,
 )
 from pipeline.foi.rules import cited_sections, classify_answer, status_of
-from pipeline.foi.summaries import coding_examples, disagreements, match_summary
+from pipeline.foi.summaries import (
+    applied_overrides,
+    coding_examples,
+    disagreements,
+    match_summary,
+)
 
 __all__ = [
     "ADULTS",
@@ -81,6 +86,7 @@ __all__ = [
     "FoiResult",
     "Round",
     "RoundOverrides",
+    "applied_overrides",
     "check_statuses",
     "cited_sections",
     "classify_answer",

@@ -1,7 +1,7 @@
 """Views of a cleaned FOI result that the clean_foi notebook shows the analyst.
 
-The free text is shown only redacted (`privacy.redact_series`): the executed notebook is
-published with the report.
+The free text and the analysts' reasons are shown only redacted (`privacy.redact_series`): the
+executed notebook is published with the report.
 """
 
 from __future__ import annotations
@@ -46,3 +46,9 @@ def coding_examples(result: FoiResult, n: int = 5) -> pd.DataFrame:
         coded.rename("items_coded").reset_index(), on=["round", "la_code"], how="left"
     )
     return texts.fillna({"items_coded": ""}).reset_index(drop=True)
+
+
+def applied_overrides(result: FoiResult) -> pd.DataFrame:
+    """The overrides applied (`FoiResult.overrides`: one row per override applied to a raw row),
+    each reason redacted: the processed table foi_overrides."""
+    return result.overrides.assign(reason=privacy.redact_series(result.overrides["reason"]))

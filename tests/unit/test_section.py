@@ -2,6 +2,7 @@
 numbering, the template's placing of tables and figures, shorthand in published tables, the
 glossary and release metadata, and the significance parameter."""
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -10,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import section
+from pipeline import schemas, section
 from pipeline import section_tables as content
 from pipeline.funnel import ADJUSTED, UNADJUSTED
 from pipeline.section import StageOutputs, TableSpec
@@ -44,7 +45,7 @@ def test_table_numbers_the_prose_quotes_are_registered_tables():
 
 def test_registry_keys_are_unique():
     keys = [spec.key for spec in section.TABLES]
-    assert len(keys) == len(set(keys)) == 17
+    assert len(keys) == len(set(keys)) == 18
 
 
 # numbering, titles, notes and headers -------------------------------------------------------
@@ -55,7 +56,7 @@ def _outputs(survey: dict) -> StageOutputs:
     effects = pd.DataFrame({"region": ["E1", "E2"], "region_name": ["North", "London"]})
     empty = pd.DataFrame()
     return StageOutputs(
-        {"response_rates": rates}, {"region_effects": effects}, survey, empty, empty, "E2"
+        {"response_rates": rates}, {"region_effects": effects}, survey, empty, empty, empty, "E2"
     )
 
 
@@ -105,15 +106,65 @@ def test_changed_items_counts_holm_p_below_the_significance_level(significance, 
 # row accounting -----------------------------------------------------------------------------
 
 
-def test_accounting_reads_whichever_accounts_and_exclusions_exist(tmp_path):
+OVERRIDES_CSV = (
+    "round,la_code,item,before,answer,reason,source_file,source_row,override_row\n"
+    "2021,E09000002,women_groups,N,yes,a weekly group,foi/2021.csv,2,3\n"
+    "2021,E09000002,date_responded,30 June 2021,,no reply was sent,foi/2021.csv,2,2\n"
+    "2024,E06000014,status,Provided,accept,complete though an answer is blank,foi/2024.xlsx,9,4\n"
+)
+
+
+def test_accounting_reads_whichever_accounts_and_exclusions_exist_and_the_overrides(tmp_path):
     accounts = {"foi/2021.csv": {"rows_in": 5, "kept": 3, "excluded": 1, "blank": 1}}
     (tmp_path / "foi_accounting.json").write_text(json.dumps(accounts), encoding="utf-8")
     (tmp_path / "survey_exclusions.csv").write_text(
         "file,source_row,reason\nsurvey/2021.csv,4,duplicate\n", encoding="utf-8"
     )
-    table, excluded = section.accounting(tmp_path)
-    assert _rows(content.row_accounts(table)) == [["foi/2021.csv", 5, 3, 1, 1]]
+    (tmp_path / "foi_overrides.csv").write_text(OVERRIDES_CSV, encoding="utf-8")
+    table, excluded, overrides = section.accounting(tmp_path)
+    assert _rows(table[["file", "rows_in", "kept", "excluded", "blank"]]) == [
+        ["foi/2021.csv", 5, 3, 1, 1]
+    ]
     assert _rows(excluded) == [["survey/2021.csv", 4, "duplicate"]]
+    assert overrides["answer"].tolist() == ["yes", "", "accept"]  # a blank read as blank
+    assert overrides["source_row"].tolist() == [2, 2, 9]
+
+
+def test_overrides_table_lists_each_override_with_its_reason(tmp_path):
+    (tmp_path / "foi_overrides.csv").write_text(OVERRIDES_CSV, encoding="utf-8")
+    overrides = schemas.read(tmp_path / "foi_overrides.csv", "foi_overrides")
+    outputs = dataclasses.replace(_outputs({}), overrides=overrides)
+    spec = next(s for s in section.TABLES if s.key == "overrides")
+    frame = section.numbered_tables(outputs, "Src", "Rule.", (spec,))["overrides"].frame
+    assert list(frame.columns) == ["File", "Row", "Code", "Field", "Typed", "Set to", "Reason"]
+    assert _rows(frame) == [
+        ["foi/2021.csv", 2, "E09000002", "women_groups", "N", "yes", "a weekly group"],
+        ["foi/2021.csv", 2, "E09000002", "date_responded", "30 June 2021", "", "no reply was sent"],
+        ["foi/2024.xlsx", 9, "E06000014", "status", "Provided", "accept",
+         "complete though an answer is blank"],
+    ]  # fmt: skip
+
+
+def test_no_overrides_publish_no_table():
+    spec = next(s for s in section.TABLES if s.key == "overrides")
+    none = pd.DataFrame(columns=section.OVERRIDDEN)
+    outputs = dataclasses.replace(_outputs({}), overrides=none)
+    assert section.numbered_tables(outputs, "Src", "Rule.", (spec,)) == {}
+
+
+@pytest.mark.parametrize(
+    ("rounds", "expected"),
+    [
+        ([], "Analysts applied no overrides to the raw FOI data."),
+        (["2024"], "Analysts applied 1 override to the raw FOI data (1 in 2024)."),
+        (
+            ["2024", "2021", "2021"],
+            "Analysts applied 3 overrides to the raw FOI data (1 in 2024 and 2 in 2021).",
+        ),
+    ],
+)
+def test_overrides_applied_counts_them_by_round_in_the_order_cleaned(rounds, expected):
+    assert section.overrides_applied(pd.DataFrame({"round": rounds})) == expected
 
 
 # each table's content -----------------------------------------------------------------------
