@@ -18,11 +18,17 @@ from scipy import stats
 from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.multitest import multipletests
 
+from pipeline import disclosure
 from pipeline.intervals import wilson_interval
 from pipeline.taxonomy import DONT_KNOW, ITEM_IDS, ITEM_LABELS
 
 YES_NO = ["no", "yes"]  # item answers that enter a paired comparison
 TICKED = ("0", "1")  # multi-select values: not ticked, ticked
+WAVE_CHANGE_COLUMNS = [
+    "question", "option", "comparison", "wave_from", "wave_to", "n_from", "count_from",
+    "share_from", "n_to", "count_to", "share_to", "n_both", "r", "estimate", "conf_low",
+    "conf_high", "p_value", "p_holm", "suppressed",
+]  # fmt: skip
 LIKERT_LEVELS: tuple[str, ...] = ("1", "2", "3", "4", "5")  # default scale, 1 most negative
 
 
@@ -257,8 +263,9 @@ def wave_proportions(
 
 
 def _overlap(answers: pd.DataFrame, option: str, waves: tuple[str, str]) -> tuple[int, float]:
-    """Organisations answering `option` in both waves, and the correlation of their ticks
-    (0 when either wave's ticks among them do not vary)."""
+    """Organisations answering `option` in both waves (n_both), and r, the correlation between
+    the two waves' shares: phi n_both / sqrt(n_from n_to), phi the correlation of the ticks of
+    those in both (r = 0 when either wave's ticks among them do not vary)."""
     ticks = answers[answers["option"] == option].pivot_table(
         index="org_id", columns="wave", values="ticked", aggfunc="first"
     )
@@ -267,40 +274,40 @@ def _overlap(answers: pd.DataFrame, option: str, waves: tuple[str, str]) -> tupl
     both = ticks[list(waves)].dropna().astype(float)
     if len(both) < 2 or (both.std() == 0).any():
         return len(both), 0.0
-    return len(both), float(np.corrcoef(both.iloc[:, 0], both.iloc[:, 1])[0, 1])
+    phi = np.corrcoef(both.iloc[:, 0], both.iloc[:, 1])[0, 1]
+    n = ticks[list(waves)].notna().sum()
+    return len(both), float(phi * len(both) / np.sqrt(n.iloc[0] * n.iloc[1]))
 
 
-def _compare(
-    a: pd.Series, b: pd.Series, n_both: int, phi: float, significance: float
-) -> dict[str, float]:
-    """Difference b - a in shares from partially overlapping samples.
+def _compare(a: pd.Series, b: pd.Series, r: float, significance: float) -> dict[str, float]:
+    """Difference b - a in shares from partially overlapping samples (NA if one is suppressed).
 
     Interval: Newcombe's hybrid score (Wilson limits combined by MOVER) with r, the
-    correlation between the two shares, phi * n_both / sqrt(n_a n_b); r = 0 gives
-    Newcombe's independent-samples interval. Test: z with the pooled share and variance
-    p(1 - p) (1/n_a + 1/n_b - 2 phi n_both / (n_a n_b)).
+    correlation between the two shares; r = 0 gives Newcombe's independent-samples interval.
+    Test: z with the pooled share and variance p(1 - p) (1/n_a + 1/n_b - 2 r / sqrt(n_a n_b)),
+    which for unrounded counts is p(1 - p) (1/n_a + 1/n_b - 2 phi n_both / (n_a n_b)).
     """
-    (l_a, l_b), (u_a, u_b) = wilson_interval(
-        [a["count"], b["count"]], [a["n"], b["n"]], significance
-    )
-    p_a, p_b, n_a, n_b = a["share"], b["share"], a["n"], b["n"]
-    r = phi * n_both / np.sqrt(n_a * n_b)
+    if a["share_suppressed"] or b["share_suppressed"]:
+        return dict.fromkeys(["estimate", "conf_low", "conf_high", "p_value"], np.nan)
+    k_a, k_b, n_a, n_b = (float(x) for x in (a["count"], b["count"], a["n"], b["n"]))
+    (l_a, l_b), (u_a, u_b) = wilson_interval([k_a, k_b], [n_a, n_b], significance)
+    p_a, p_b = k_a / n_a, k_b / n_b
     down, up = (p_b - l_b, u_a - p_a), (u_b - p_b, p_a - l_a)
     d = p_b - p_a
     low = d - np.sqrt(max(down[0] ** 2 + down[1] ** 2 - 2 * r * down[0] * down[1], 0.0))
     high = d + np.sqrt(max(up[0] ** 2 + up[1] ** 2 - 2 * r * up[0] * up[1], 0.0))
-    pooled = (a["count"] + b["count"]) / (n_a + n_b)
-    variance = pooled * (1 - pooled) * (1 / n_a + 1 / n_b - 2 * phi * n_both / (n_a * n_b))
+    pooled = (k_a + k_b) / (n_a + n_b)
+    variance = pooled * (1 - pooled) * (1 / n_a + 1 / n_b - 2 * r / np.sqrt(n_a * n_b))
     p = 1.0  # all or none ticked in both waves: no change to test
     if variance > 0:
         p = float(2 * stats.norm.sf(abs(d) / np.sqrt(variance)))
-    return {
-        "n_both": n_both,
-        "estimate": d,
-        "conf_low": max(low, -1.0),
-        "conf_high": min(high, 1.0),
-        "p_value": p,
-    }
+    return {"estimate": d, "conf_low": max(low, -1.0), "conf_high": min(high, 1.0), "p_value": p}
+
+
+def _steps(order: list[str]) -> list[tuple[str, str, str]]:
+    """The comparisons of waves in `order`: each consecutive pair, then first to last."""
+    steps = [("consecutive", a, b) for a, b in zip(order, order[1:], strict=False)]
+    return steps + ([("first_to_last", order[0], order[-1])] if len(order) > 2 else [])
 
 
 def wave_changes(
@@ -309,30 +316,37 @@ def wave_changes(
     waves: Sequence[str] | None = None,
     *,
     significance: float,
+    suppress_below: int,
+    round_to: int,
 ) -> pd.DataFrame:
     """Change in each option's share between consecutive waves, and first to last.
 
-    Only options asked (and answered) in both waves of a comparison appear. Organisations
-    answering in both waves (n_both) are paired: see `_compare` for the interval (at level
-    1 - `significance`) and the test; p-values are Holm-adjusted over every comparison of
-    the question. Columns question, option, comparison, wave_from, wave_to, n_from,
-    count_from, share_from, n_to, count_to, share_to, n_both, estimate, conf_low,
-    conf_high, p_value, p_holm.
+    What is computed from what: each wave's counts and shares are the published ones
+    (`wave_proportions` through `disclosure.publish_proportions` with params.yaml
+    ``disclosure``, as support_by_wave.csv gives them), and the difference, its interval (at
+    level 1 - `significance`) and its test are computed from those (`_compare`), so they
+    reveal nothing the published counts do not; like the shares' intervals, they take the
+    published counts as observed and do not allow for the rounding. The pairing enters only
+    through r, the correlation between the two shares, from the true answers of the n_both
+    organisations answering in both waves (`_overlap`); r and n_both are not published. A
+    comparison with a suppressed share has no estimate, interval or p-value (`suppressed`).
+    Only options asked (and answered) in both waves appear; p-values are Holm-adjusted over
+    the comparisons made. Columns question, option, comparison, wave_from, wave_to, n_from,
+    count_from, share_from, n_to, count_to, share_to, n_both, r, estimate, conf_low,
+    conf_high, p_value, p_holm, suppressed.
     """
     props = wave_proportions(survey, question, waves, significance=significance)
-    props = props[props["n"] > 0].set_index("option")
+    props = disclosure.publish_proportions(
+        props[props["n"] > 0], "count", "n", suppress_below, round_to, significance=significance
+    ).set_index("option")
     rows = _question(survey, question, set(TICKED))
     answers = rows[rows["answered"]].assign(ticked=lambda r: r["value"].eq("1"))
-    order = list(dict.fromkeys(props["wave"]))
-    steps = [("consecutive", a, b) for a, b in zip(order, order[1:], strict=False)]
-    if len(order) > 2:
-        steps.append(("first_to_last", order[0], order[-1]))
     out = []
-    for comparison, w_from, w_to in steps:
+    for comparison, w_from, w_to in _steps(list(dict.fromkeys(props["wave"]))):
         before, after = props[props["wave"] == w_from], props[props["wave"] == w_to]
         for option in before.index.intersection(after.index, sort=False):
             a, b = before.loc[option], after.loc[option]
-            n_both, phi = _overlap(answers, option, (w_from, w_to))
+            n_both, r = _overlap(answers, option, (w_from, w_to))
             out.append(
                 {
                     "question": question,
@@ -342,13 +356,14 @@ def wave_changes(
                     "wave_to": w_to,
                     **{f"{k}_from": a[k] for k in ("n", "count", "share")},
                     **{f"{k}_to": b[k] for k in ("n", "count", "share")},
-                    **_compare(a, b, n_both, phi, significance),
+                    "n_both": n_both,
+                    "r": r,
+                    **_compare(a, b, r, significance),
+                    "suppressed": bool(a["share_suppressed"] or b["share_suppressed"]),
                 }
             )
-    table = pd.DataFrame(out)
-    if not table.empty:
-        table["p_holm"] = _holm(table["p_value"])
-    return table
+    table = pd.DataFrame(out, columns=WAVE_CHANGE_COLUMNS)
+    return table.assign(p_holm=_holm(table["p_value"]))
 
 
 def likert_summary(
@@ -405,7 +420,12 @@ def barriers_ranked(
 
 
 def change_table(changes: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
-    """wave_changes as published: options labelled, shares' difference, no counts of people."""
-    columns = "option comparison wave_from wave_to estimate conf_low conf_high p_value p_holm"
-    out = changes.reindex(columns=columns.split()).rename(columns={"estimate": "difference"})
+    """wave_changes as published: options labelled, shares' difference, no counts of people;
+    "[c]" for the statistics of a comparison with a suppressed share."""
+    statistics = ["difference", "conf_low", "conf_high", "p_value", "p_holm"]
+    out = changes.rename(columns={"estimate": "difference"})
+    out = out[["option", "comparison", "wave_from", "wave_to", *statistics]].astype(
+        {s: object for s in statistics}
+    )
+    out.loc[changes["suppressed"].to_numpy(dtype=bool), statistics] = disclosure.CONFIDENTIAL
     return out.assign(option=out["option"].map(labels))

@@ -439,3 +439,12 @@ def main_points(
             f"({share.ci(percent)})."
         )
     return _check_plain(points)
+
+
+def overrides_applied(by_round: Mapping[str, int]) -> str:
+    """How many overrides analysts applied to raw FOI rows, by round (or that there were none)."""
+    if not by_round:
+        return "Analysts applied no overrides to the raw FOI data."
+    rounds = listing([f"{count(n)} in {r}" for r, n in by_round.items()])
+    total = count(sum(by_round.values()), "override")
+    return f"Analysts applied {total} to the raw FOI data ({rounds})."

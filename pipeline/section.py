@@ -17,9 +17,8 @@ import pandas as pd
 
 from pipeline import disclosure, prose, report, schemas
 from pipeline import section_tables as content
-from pipeline.findings import GLOSSARY, listing
+from pipeline.findings import GLOSSARY, overrides_applied
 from pipeline.funnel import ADJUSTED
-from pipeline.numbers import count
 from pipeline.outputs import read_json
 from pipeline.taxonomy import ITEM_LABELS
 from pipeline.workbook import SHORTHAND, PublishedTable, Release, figure_tables, typed
@@ -68,14 +67,16 @@ YES_ONLY = (
 ROBUST = "Robust intervals use the HC0 sandwich estimator."
 GEE = "GEE estimates are population-averaged."
 PEOPLE = "Counts of people are protected. {rule}"
+SURVEY_ROWS = (
+    "Rows of the survey files are organisations' submissions, protected as counts of people; "
+    "rows in is suppressed with any count it adds up. Rows of the FOI files are exact."
+)
 DISCLOSED = "[c] marks a figure suppressed to protect people from identification. {rule}"
 FULL_LISTING = "The full listing is in the appendix and the workbook (tables.xlsx)."
 # What the cleaning stages write about their raw rows.
 ACCOUNTS = ("foi_accounting.json", "survey_accounting.json")
 EXCLUSIONS = ("foi_exclusions.csv", "survey_exclusions.csv")
 # The overrides applied (foi_overrides) as published: columns, headers HEADERS does not give.
-OVERRIDDEN = ["source_file", "source_row", "la_code", "item", "before", "answer", "reason"]
-OVERRIDE_HEADERS = {"source_file": "File", "item": "Field", "before": "Typed", "answer": "Set to"}
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,8 @@ class StageOutputs:
         Row accounts of every raw file, excluded rows, FOI overrides applied (`accounting`).
     reference_region : str
         Code of the models' reference region.
+    rule : tuple of int
+        ``suppress_below`` and ``round_to`` (params.yaml ``disclosure``).
     """
 
     describe: dict[str, Any]
@@ -100,6 +103,7 @@ class StageOutputs:
     excluded: pd.DataFrame
     overrides: pd.DataFrame
     reference_region: str
+    rule: tuple[int, int]
 
     @property
     def regions(self) -> dict[str, str]:
@@ -232,7 +236,8 @@ TABLES = (
     TableSpec(
         "accounting",
         "Row accounting: every raw row kept, excluded or blank",
-        lambda o: content.row_accounts(o.accounts),
+        lambda o: content.row_accounts(o.accounts, *o.rule),
+        (PEOPLE, SURVEY_ROWS),
         sources=ACCOUNTS,
     ),
     TableSpec(
@@ -244,7 +249,7 @@ TABLES = (
     TableSpec(
         "overrides",
         "Analyst overrides applied to the raw FOI data, with the reason",
-        lambda o: o.overrides[OVERRIDDEN].rename(columns=OVERRIDE_HEADERS),
+        lambda o: content.analyst_overrides(o.overrides),
         sources=("foi_overrides.csv",),
     ),
     TableSpec(
@@ -281,15 +286,6 @@ def accounting(processed: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFram
     table = pd.DataFrame.from_dict(accounts, orient="index").rename_axis("file").reset_index()
     excluded = pd.concat([pd.read_csv(p) for p in present if p.suffix == ".csv"], ignore_index=True)
     return table, excluded, schemas.read(processed / "foi_overrides.csv", "foi_overrides")
-
-
-def overrides_applied(overrides: pd.DataFrame) -> str:
-    """How many overrides analysts applied to raw FOI rows, by round (or that there were none)."""
-    if overrides.empty:
-        return "Analysts applied no overrides to the raw FOI data."
-    by_round = overrides.groupby("round", sort=False).size()
-    rounds = listing([f"{count(n)} in {r}" for r, n in by_round.items()])
-    return f"Analysts applied {count(len(overrides), 'override')} to the raw FOI data ({rounds})."
 
 
 def numbered_tables(
@@ -364,6 +360,7 @@ def build(processed: Path, reports: Path, params: dict[str, Any]) -> dict[str, A
         _load(survey) if survey.exists() else {},
         *accounting(processed),
         params["reference_region"],
+        (params["suppress_below"], params["round_to"]),
     )
     source = (
         "Synthetic example data (not real FOI or survey responses)"
@@ -377,7 +374,8 @@ def build(processed: Path, reports: Path, params: dict[str, Any]) -> dict[str, A
     for figure, table in zip(figures.values(), data, strict=True):
         figure["symbols"] = table.symbols
     said = prose.statements(outputs.describe, outputs.model, params["significance"])
-    said["overrides"] = overrides_applied(outputs.overrides)
+    by_round = outputs.overrides.groupby("round", sort=False).size().to_dict()
+    said["overrides"] = overrides_applied(by_round)
     return {
         "facts": _facts(outputs.describe, outputs.model, rule, params["significance"]),
         "said": said,

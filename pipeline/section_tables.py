@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline import disclosure
 from pipeline.taxonomy import STATUS_LABELS, STATUSES
 
 HEADERS = {
@@ -83,6 +84,8 @@ TERMS = {
     "partial": "Partial response (against full)",
 }
 SHARE_STATS = {"share": "share (%)", "conf_low": "CI lower", "conf_high": "CI upper"}
+ROW_COUNTS = ["rows_in", "kept", "excluded", "blank"]
+SURVEY_FILES = "survey/"  # how the accounts name survey exports (survey.read.source_file)
 
 
 def _percent(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -248,6 +251,31 @@ def nonresponse_sensitivity(
     return _p_values(kept.replace({"scenario": SCENARIOS}).round(3), ["p_value"])
 
 
-def row_accounts(accounts: pd.DataFrame) -> pd.DataFrame:
-    """Rows in, kept, excluded and blank for every raw file."""
-    return accounts[["file", "rows_in", "kept", "excluded", "blank"]]
+def row_accounts(accounts: pd.DataFrame, suppress_below: int, round_to: int) -> pd.DataFrame:
+    """Rows in, kept, excluded and blank for every raw file, survey files' protected.
+
+    FOI files' rows are authorities' answers and are exact. A survey file's rows are
+    organisations' submissions: its four counts pass through `disclosure.protect` (params.yaml
+    ``disclosure``) as the respondents tables' do, so kept is published as they publish the
+    wave's respondents; rows in, the sum of the other three, is suppressed with any of them,
+    so that it reveals none. Suppressed counts are "[c]".
+    """
+    table = accounts[["file", *ROW_COUNTS]].astype({c: object for c in ROW_COUNTS})
+    survey = table["file"].str.startswith(SURVEY_FILES).to_numpy()
+    protected = disclosure.protect(table[survey], ROW_COUNTS, suppress_below, round_to)
+    protected = disclosure.protect_derived(protected, ["rows_in"], ROW_COUNTS)
+    for column in ROW_COUNTS:
+        shown = ~protected[column + disclosure.SUFFIX].astype(bool)
+        published = protected[column].astype(object).where(shown, disclosure.CONFIDENTIAL)
+        table.loc[survey, column] = published.to_numpy()
+    return table
+
+
+OVERRIDDEN = ["source_file", "source_row", "la_code", "item", "before", "answer", "reason"]
+OVERRIDE_HEADERS = {"source_file": "File", "item": "Field", "before": "Typed", "answer": "Set to"}
+
+
+def analyst_overrides(overrides: pd.DataFrame) -> pd.DataFrame:
+    """The analyst overrides applied to raw FOI rows: file, row, code, field, value as typed,
+    value set and the (redacted) reason."""
+    return overrides[OVERRIDDEN].rename(columns=OVERRIDE_HEADERS)

@@ -3,8 +3,10 @@
 The attacker knows the disclosure rule (``suppress_below``, ``round_to``) and reads only what
 is published. Every published count becomes an interval of true counts that it allows: 0 is
 exactly 0, "[c]" is at least 1, a rounded count ``v`` is anything that rounds to ``v`` (and is
-at least ``suppress_below``). Cells are named globally, so a count read from two tables
-that share a margin is one cell: reading it twice intersects the intervals (linked tables).
+at least ``suppress_below``), and a count off the rounding grid (not a multiple of
+``round_to``) was not rounded, so it is exact: that is a finding in itself. Cells are named
+globally, so a count read from two tables that share a margin is one cell: reading it twice
+intersects the intervals (linked tables).
 
 - `invert` searches integer counts and denominators within those intervals for the pairs
   that reproduce a published share (or Wilson interval) at its printed precision. A
@@ -64,6 +66,20 @@ def _statistics(k: np.ndarray, m: np.ndarray, significance: float) -> dict[str, 
     return {"share": k / m, "conf_low": low, "conf_high": high}
 
 
+def _number(value: Any) -> float | None:
+    """A published count as a number: None if not available, NaN if suppressed."""
+    if isinstance(value, str):
+        if value.strip() == SUPPRESSED:
+            return math.nan
+        try:
+            return float(value.replace(",", ""))
+        except ValueError:
+            return None
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return float(value)
+
+
 @dataclass
 class Attacker:
     """The knowledge of one reader of a publication, and what it found."""
@@ -81,34 +97,30 @@ class Attacker:
 
     def bounds(self, value: Any) -> tuple[int, int] | None:
         """The true counts a published count allows; None if not available."""
-        if isinstance(value, str):
-            if value.strip() == SUPPRESSED:
-                return 1, BIG
-            try:
-                value = float(value.replace(",", ""))
-            except ValueError:
-                return None
-        if value is None or (isinstance(value, float) and math.isnan(value)):
+        number = _number(value)
+        if number is None:
             return None
-        if value == 0:
-            return 0, 0
-        low = max(math.ceil(value - self.round_to / 2), self.suppress_below)
-        return low, math.ceil(value + self.round_to / 2) - 1
+        if math.isnan(number):
+            return 1, BIG
+        if number == 0 or number % self.round_to:  # off the rounding grid: exact
+            return int(number), int(number)
+        low = max(math.ceil(number - self.round_to / 2), self.suppress_below)
+        return low, math.ceil(number + self.round_to / 2) - 1
 
-    def read(self, table: str, cell: str, value: Any, *, exact: bool = False) -> None:
-        """Learn a published count (`exact`: published unrounded); a cell read before from
-        another table (a shared margin) is compared and intersected."""
+    def read(self, table: str, cell: str, value: Any) -> None:
+        """Learn a published count (one off the rounding grid is a finding); a cell read
+        before from another table (a shared margin) is compared and intersected."""
         self.tables.add(table)
         allowed = self.bounds(value)
         if allowed is None:
             return
-        if exact and allowed[0] > 0:
-            allowed = (int(float(value)), int(float(value)))
         self.tried["cells read"] += 1
+        if self.round_to > 1 and allowed[0] == allowed[1] > 0:
+            self.findings.append(Finding("unrounded", table, cell, str(value)))
         if table not in self.sources.setdefault(cell, {table}):
             self.sources[cell].add(table)
             self.tried["linked cells compared"] += 1
-            if self.bounds(self.published[cell]) != self.bounds(value) or exact:
+            if self.bounds(self.published[cell]) != allowed:
                 self.findings.append(
                     Finding("linked tables", table, cell, f"{self.published[cell]} vs {value}")
                 )

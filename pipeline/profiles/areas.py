@@ -2,11 +2,12 @@
 
 Organisations are counted as people are: counts from 1 to ``suppress_below - 1`` are shown as
 [c] and others rounded (`pipeline.disclosure`). Their headline answers are published only for
-an area whose count of organisations is itself published; each answer's count, the number
-who answered and the share pass through `disclosure.protect_proportions`. No organisation
-is ever named or identified. An area named in an older geography counts towards each
-authority of the latest geography that covers it (Cumbria's organisations serve both
-Cumberland and Westmorland and Furness).
+an area whose count of organisations is itself published; each answer's count and the number
+who answered are protected together (`disclosure.protect_proportions`), and the share is
+computed from those published counts (`disclosure.derive_share`), so it reveals nothing they
+do not. No organisation is ever named or identified. An area named in an older geography
+counts towards each authority of the latest geography that covers it (Cumbria's organisations
+serve both Cumberland and Westmorland and Furness).
 """
 
 from __future__ import annotations
@@ -94,9 +95,7 @@ def _answers(areas: pd.DataFrame, responses: pd.DataFrame, shown: pd.DataFrame) 
         )
         frames.append(counts.assign(question=headline.question, label=headline.label))
     table = pd.concat(frames, ignore_index=True)
-    table["share"] = table["count"] / table["answered"].where(table["answered"] > 0)
-    columns = ["wave", "la_code", "question", "label", "count", "answered", "share"]
-    return table[columns]
+    return table[["wave", "la_code", "question", "label", "count", "answered"]]
 
 
 def survey_by_area(
@@ -132,8 +131,9 @@ def survey_by_area(
     named = served["organisations_suppressed"] | (served["organisations"].fillna(0) > 0)
     shown = served[named & ~served["organisations_suppressed"]]
     answers = disclosure.protect_proportions(
-        _answers(areas, responses, shown), "count", "answered", ["share"], suppress_below, round_to
+        _answers(areas, responses, shown), "count", "answered", [], suppress_below, round_to
     )
+    answers = disclosure.derive_share(answers, "count", "answered")
     log.info(
         "survey by area: %d of %d area-waves with organisations are published",
         len(shown),

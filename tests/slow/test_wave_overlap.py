@@ -39,7 +39,9 @@ def test_paired_wave_comparison_covers_and_keeps_its_size():
     rng = np.random.default_rng(77)
     covered = rejected = independent = 0
     for _ in range(N_SETS):
-        row = change.wave_changes(_survey(rng), "support", significance=0.05).iloc[0]
+        row = change.wave_changes(
+            _survey(rng), "support", significance=0.05, suppress_below=1, round_to=1
+        ).iloc[0]
         covered += row["conf_low"] <= 0 <= row["conf_high"]
         rejected += row["p_value"] < 0.05
         low, high = confint_proportions_2indep(

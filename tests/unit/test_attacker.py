@@ -111,6 +111,19 @@ def test_linked_tables_that_disagree_are_caught():
     assert [f.attack for f in a.findings] == ["linked tables"]
 
 
+def test_a_count_off_the_rounding_grid_is_known_exactly():
+    # 106 is no multiple of 5, so it was not rounded: the respondents' 105 (103 to 107) is 106
+    a = Attacker(**RULE)
+    assert a.bounds("106") == (106, 106) and a.bounds(1212) == (1212, 1212)
+    a.read("respondents_by_wave.csv", "respondents 2021", 105)
+    a.read("row accounting", "respondents 2021", 106)
+    assert [(f.attack, f.value) for f in a.findings] == [
+        ("unrounded", "106"),
+        ("linked tables", "105 vs 106"),
+    ]
+    assert a.known["respondents 2021"] == (106, 106)
+
+
 def test_difference_of_shares_from_true_counts_is_inverted():
     # 32/106 and 40/113 published as 30 of 105 and 40 of 115; the difference to 15 decimals
     # 40/113 - 32/106 = 0.052095508432125... fits only those four counts

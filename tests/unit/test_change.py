@@ -12,6 +12,7 @@ from pipeline.taxonomy import ITEM_IDS
 
 ROUNDS = ("2021", "2024")
 SIGNIFICANCE = 0.05
+NO_RULE = {"suppress_below": 1, "round_to": 1}  # publishes every count as it is
 
 
 def _common(first: list[str], second: list[str], items=(None, None)) -> pd.DataFrame:
@@ -206,7 +207,7 @@ def test_wave_proportions_refuse_a_value_that_is_not_a_tick():
 
 
 def test_wave_changes_compare_only_options_asked_in_both_waves():
-    out = c.wave_changes(_survey(), "barrier", significance=SIGNIFICANCE)
+    out = c.wave_changes(_survey(), "barrier", significance=SIGNIFICANCE, **NO_RULE)
     assert list(
         zip(out["comparison"], out["wave_from"], out["wave_to"], out["option"], strict=True)
     ) == [
@@ -234,7 +235,7 @@ def _two_waves(first: list[int], second: list[int], orgs_second: list[str]) -> p
 def test_wave_changes_without_overlap_are_newcombe_and_the_two_sample_z_test():
     first, second = [1] * 12 + [0] * 18, [1] * 20 + [0] * 15
     survey = _two_waves(first, second, [f"new{i}" for i in range(35)])
-    row = c.wave_changes(survey, "barrier", significance=SIGNIFICANCE).iloc[0]
+    row = c.wave_changes(survey, "barrier", significance=SIGNIFICANCE, **NO_RULE).iloc[0]
     assert row["n_both"] == 0
     low, high = confint_proportions_2indep(20, 35, 12, 30, method="newcomb", compare="diff")
     assert (row["conf_low"], row["conf_high"]) == pytest.approx((low, high))
@@ -249,7 +250,7 @@ def test_wave_changes_pair_organisations_answering_both_waves():
     first = [1] * 12 + [0] * 18
     second = [1] * 12 + [0] * 14 + [1] * 4
     survey = _two_waves(first, second, [f"org{i}" for i in range(30)])
-    row = c.wave_changes(survey, "barrier", significance=SIGNIFICANCE).iloc[0]
+    row = c.wave_changes(survey, "barrier", significance=SIGNIFICANCE, **NO_RULE).iloc[0]
     assert row["n_both"] == 30
     low, high = confint_proportions_2indep(16, 30, 12, 30, method="newcomb", compare="diff")
     assert row["conf_high"] - row["conf_low"] < 0.6 * (high - low)
@@ -264,8 +265,64 @@ def test_wave_changes_pair_organisations_answering_both_waves():
 def test_wave_changes_with_no_ticks_in_either_wave_has_p_one():
     survey = _survey()
     survey.loc[survey["status"] == "answered", "value"] = "0"
-    out = c.wave_changes(survey, "barrier", significance=SIGNIFICANCE)
+    out = c.wave_changes(survey, "barrier", significance=SIGNIFICANCE, **NO_RULE)
     assert (out["estimate"] == 0).all() and (out["p_value"] == 1).all()
+
+
+RULE = {"suppress_below": 8, "round_to": 5}
+
+
+def test_wave_changes_are_computed_from_the_published_counts():
+    # 23 of 41 and 27 of 52, no organisation in both: published (rounded to 5, half up) as
+    # 25 of 40 and 25 of 50, so the difference is 25/50 - 25/40 = -0.125, not 27/52 - 23/41.
+    first, second = [1] * 23 + [0] * 18, [1] * 27 + [0] * 25
+    survey = _two_waves(first, second, [f"new{i}" for i in range(52)])
+    row = c.wave_changes(survey, "barrier", significance=SIGNIFICANCE, **RULE).iloc[0]
+    assert [row[k] for k in ("count_from", "n_from", "count_to", "n_to")] == [25, 40, 25, 50]
+    assert (row["share_from"], row["share_to"]) == (0.625, 0.5)
+    assert row["estimate"] == pytest.approx(-0.125)
+    low, high = confint_proportions_2indep(25, 50, 25, 40, method="newcomb", compare="diff")
+    assert (row["conf_low"], row["conf_high"]) == pytest.approx((low, high))
+    p = stats.chi2_contingency(np.array([[25, 15], [25, 25]]), correction=False)[1]
+    assert row["p_value"] == pytest.approx(p)
+    assert not row["suppressed"]
+
+
+def test_wave_changes_take_only_the_pairing_from_the_true_answers():
+    # The same 41 organisations in both waves, published as 25 of 40 and 30 of 40: r is phi
+    # of the true ticks (n_both = n = 41 in each wave), the shares are the published ones.
+    first = [1] * 23 + [0] * 18
+    second = [1] * 23 + [0] * 10 + [1] * 8
+    survey = _two_waves(first, second, [f"org{i}" for i in range(41)])
+    row = c.wave_changes(survey, "barrier", significance=SIGNIFICANCE, **RULE).iloc[0]
+    assert (row["n_both"], row["estimate"]) == (41, pytest.approx(30 / 40 - 25 / 40))
+    assert row["r"] == pytest.approx(np.corrcoef(first, second)[0, 1])
+    pooled = 55 / 80  # the z-test's variance with the published counts and that r
+    z = 0.125 / np.sqrt(pooled * (1 - pooled) * (2 / 40 - 2 * row["r"] / 40))
+    assert row["p_value"] == pytest.approx(2 * stats.norm.sf(z))
+    low, high = confint_proportions_2indep(30, 40, 25, 40, method="newcomb", compare="diff")
+    assert low < row["conf_low"] < row["estimate"] < row["conf_high"] < high
+
+
+def test_a_comparison_with_a_suppressed_share_is_not_published():
+    # 5 of 20 ticked in 2023: the count is suppressed, so is the change, shown "[c]"
+    survey = _two_waves([1] * 10 + [0] * 10, [1] * 5 + [0] * 15, [f"new{i}" for i in range(20)])
+    out = c.wave_changes(survey, "barrier", significance=SIGNIFICANCE, **RULE)
+    assert out["suppressed"].tolist() == [True]
+    assert out[["estimate", "conf_low", "conf_high", "p_value", "p_holm"]].isna().all(axis=None)
+    table = c.change_table(out, {"childcare": "Childcare"})
+    assert table.iloc[0].tolist() == ["Childcare", "consecutive", "2021", "2023", *["[c]"] * 5]
+
+
+def test_change_table_publishes_the_differences_without_counts():
+    out = c.wave_changes(_survey(), "barrier", significance=SIGNIFICANCE, **NO_RULE)
+    table = c.change_table(out, {"childcare": "Childcare", "housing": "Housing"})
+    assert list(table.columns) == [
+        "option", "comparison", "wave_from", "wave_to",
+        "difference", "conf_low", "conf_high", "p_value", "p_holm",
+    ]  # fmt: skip
+    assert table["option"].tolist() == ["Childcare", "Childcare", "Housing", "Childcare"]
+    assert table["difference"].tolist() == out["estimate"].tolist()
 
 
 def _likert(values: list[str]) -> pd.DataFrame:
@@ -328,6 +385,6 @@ def test_significance_sets_the_level_of_every_interval():
     assert paired[["conf_low", "conf_high"]].iloc[0].tolist() == pytest.approx(
         [1 - half, 1 + half], abs=1e-4
     )
-    changes = c.wave_changes(_survey(), "barrier", significance=0.1).iloc[2]
+    changes = c.wave_changes(_survey(), "barrier", significance=0.1, **NO_RULE).iloc[2]
     low, high = confint_proportions_2indep(3, 3, 1, 5, method="newcomb", compare="diff", alpha=0.1)
     assert (changes["conf_low"], changes["conf_high"]) == pytest.approx((low, high))

@@ -286,8 +286,8 @@ def test_association_whose_interval_spans_one_is_not_clear():
 
 def test_between_authority_factor_and_its_interval():
     assert findings.between_authority(Estimate(1.7, 1.5, 2.0)) == (
-        "Two authorities alike in region, deprivation and size typically differ by a factor of about "
-        "1.7 in the number of items they offer (95% CI 1.5 to 2.0)."
+        "Two authorities alike in region, deprivation and size typically differ by a factor of "
+        "about 1.7 in the number of items they offer (95% CI 1.5 to 2.0)."
     )
     none = findings.between_authority(Estimate(1.02, 1.0, 1.3))
     assert "little more than chance" in none and "up to 1.3" in none
@@ -297,8 +297,8 @@ def test_between_authority_factor_and_its_interval():
 def test_between_authority_with_a_lower_limit_of_one_allows_no_difference():
     # alpha's interval reaching 0 maps to a factor whose lower limit is exactly 1
     assert findings.between_authority(Estimate(1.17, 1.0, 1.6)) == (
-        "Two authorities alike in region, deprivation and size typically differ by a factor of about "
-        "1.2 in the number of items they offer (95% CI 1.0 to 1.6), but the data are "
+        "Two authorities alike in region, deprivation and size typically differ by a factor of "
+        "about 1.2 in the number of items they offer (95% CI 1.0 to 1.6), but the data are "
         "compatible with no difference beyond chance."
     )
     clear = findings.between_authority(Estimate(1.17, 1.02, 1.6))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import config, foi, schemas, section
+from pipeline import config, findings, foi, schemas
 from pipeline.errors import SchemaError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,7 +85,8 @@ def test_each_override_applied_is_listed_with_its_reason_redacted(
             "override_row": 3,
         },
     ]
-    assert section.overrides_applied(listed) == (
+    by_round = listed.groupby("round", sort=False).size().to_dict()
+    assert findings.overrides_applied(by_round) == (
         "Analysts applied 2 overrides to the raw FOI data (2 in 2021)."
     )
 

@@ -332,6 +332,32 @@ def test_counts_of_people_appear_only_as_published(site):
     assert "[c]: Redcar and Cleveland reported counts in 2024, but too few to publish" in withheld
 
 
+def test_answer_shares_are_of_the_published_counts(tmp_path):
+    # 19 organisations serve Middlesbrough, 9 saw demand rise: published 10 of 20 and 50%
+    # (10/20), never 47% (9/19), which with the rounded counts would give back 9 of 19.
+    orgs = [f"ORG-{i}" for i in range(19)]
+    areas = pd.DataFrame({"wave": "2023", "org_id": orgs, "la_code": "E06000002"})
+    values = ["increased"] * 9 + ["same"] * 10
+    responses = pd.DataFrame(
+        {"wave": "2023", "org_id": orgs, "question": "demand_change", "option": ""}
+    ).assign(value=values, status="answered")
+    schemas.write(areas.assign(match_method="code"), tmp_path / "areas.csv", "survey_areas")
+    schemas.write(responses, tmp_path / "responses.csv", "survey_responses")
+    survey = profiles.survey_by_area(
+        tmp_path / "areas.csv",
+        tmp_path / "responses.csv",
+        pd.Series(["E06000002"]),
+        pd.DataFrame(columns=["from_code", "to_code"]),
+        **DISCLOSURE,
+    )
+    assert survey.served[["organisations", "organisations_suppressed"]].values.tolist() == [
+        [20, False]
+    ]
+    demand = survey.answers.set_index("question").loc["demand_change"]
+    assert (demand["count"], demand["answered"], demand["share"]) == (10, 20, 0.5)
+    assert not demand[["count_suppressed", "answered_suppressed", "share_suppressed"]].any()
+
+
 def test_non_responder_is_not_estimated(site):
     page = _visible(_text(site, f"{SILENT}.html"))
     assert "Not estimated (did not respond in 2024)." in page

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import schemas, section
+from pipeline import findings, schemas, section
 from pipeline import section_tables as content
 from pipeline.funnel import ADJUSTED, UNADJUSTED
 from pipeline.section import StageOutputs, TableSpec
@@ -56,7 +56,14 @@ def _outputs(survey: dict) -> StageOutputs:
     effects = pd.DataFrame({"region": ["E1", "E2"], "region_name": ["North", "London"]})
     empty = pd.DataFrame()
     return StageOutputs(
-        {"response_rates": rates}, {"region_effects": effects}, survey, empty, empty, empty, "E2"
+        {"response_rates": rates},
+        {"region_effects": effects},
+        survey,
+        empty,
+        empty,
+        empty,
+        "E2",
+        (8, 5),
     )
 
 
@@ -147,7 +154,7 @@ def test_overrides_table_lists_each_override_with_its_reason(tmp_path):
 
 def test_no_overrides_publish_no_table():
     spec = next(s for s in section.TABLES if s.key == "overrides")
-    none = pd.DataFrame(columns=section.OVERRIDDEN)
+    none = pd.DataFrame(columns=content.OVERRIDDEN)
     outputs = dataclasses.replace(_outputs({}), overrides=none)
     assert section.numbered_tables(outputs, "Src", "Rule.", (spec,)) == {}
 
@@ -164,7 +171,8 @@ def test_no_overrides_publish_no_table():
     ],
 )
 def test_overrides_applied_counts_them_by_round_in_the_order_cleaned(rounds, expected):
-    assert section.overrides_applied(pd.DataFrame({"round": rounds})) == expected
+    by_round = pd.DataFrame({"round": rounds}).groupby("round", sort=False).size().to_dict()
+    assert findings.overrides_applied(by_round) == expected
 
 
 # each table's content -----------------------------------------------------------------------
@@ -465,7 +473,7 @@ def test_row_accounts_publish_the_four_counts_in_order():
     accounts = pd.DataFrame(
         {"file": ["a.csv"], "blank": [2], "excluded": [1], "kept": [9], "rows_in": [12]}
     )
-    out = content.row_accounts(accounts)
+    out = content.row_accounts(accounts, 8, 5)
     assert list(out.columns) == ["file", "rows_in", "kept", "excluded", "blank"]
     assert _rows(out) == [["a.csv", 12, 9, 1, 2]]
 
