@@ -25,6 +25,7 @@ from pipeline.workbook import _is_number, decimals, long_date
 
 TEMPLATES = Path(__file__).parent / "templates"
 METHODOLOGY = Path("docs/methodology.md")  # from the repository's root, where stages run
+OUT_KEYS = ("outs", "metrics", "plots")  # what a dvc.yaml stage writes
 KEY_PACKAGES = (
     "pandas",
     "numpy",
@@ -272,18 +273,43 @@ def _merge(into: dict[str, Any], path: list[str], value: Any) -> None:
         into[path[-1]] = value
 
 
+def upstream(stage: str, dvc_file: Path = Path("dvc.yaml")) -> set[str]:
+    """The stages whose outputs `stage` reads, directly or through other stages."""
+    specs = yaml.safe_load(dvc_file.read_text(encoding="utf-8"))["stages"]
+    writes = {
+        name: [
+            next(iter(o)) if isinstance(o, dict) else o for k in OUT_KEYS for o in spec.get(k, [])
+        ]
+        for name, spec in specs.items()
+    }  # an output is a path, or a path with options ({path: {cache: false}})
+
+    def feeds(source: str, target: str) -> bool:
+        return any(
+            d == o or d.startswith(o + "/") or o.startswith(d + "/")
+            for d in specs[target].get("deps", [])
+            for o in writes[source]
+        )
+
+    found, frontier = set(), {stage}
+    while frontier:
+        frontier = {s for s in specs if s not in found and any(feeds(s, t) for t in frontier)}
+        found |= frontier
+    return found - {stage}
+
+
 def stamp(
     params: dict[str, Any], lock_file: Path = Path("dvc.lock"), stage: str = "report"
 ) -> dict[str, Any]:
     """What the outputs were built from: input hashes, parameters and package versions.
 
     Depends only on code, data and parameters, so two clones stamp identical bytes. The
-    inputs and parameters are those every earlier stage ran with, as dvc.lock records them,
-    plus the calling stage's own `params`; the calling stage's entry in the lock is skipped,
-    as it describes the previous run, not this one.
+    inputs and parameters are those the stages upstream of the calling stage ran with, as
+    dvc.lock records them (DVC has written their entries before the calling stage runs), plus
+    the calling stage's own `params`. Other entries describe earlier runs, not this one.
     """
     lock = yaml.safe_load(lock_file.read_text()) if lock_file.exists() else {"stages": {}}
-    stages = [entry for name, entry in lock.get("stages", {}).items() if name != stage]
+    before = upstream(stage)
+    stages = [entry for name, entry in lock.get("stages", {}).items() if name in before]
     inputs = {
         d["path"]: d.get("md5", "")
         for stage in stages

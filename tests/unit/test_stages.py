@@ -119,3 +119,24 @@ def test_make_report_points_to_files_a_stage_writes():
     for name in ENTRY_POINTS.values():
         path = Path("reports") / name
         assert path in outs or any(o in path.parents for o in outs), name
+
+
+def test_the_stamp_reads_only_the_lock_entries_of_stages_upstream(tmp_path, monkeypatch):
+    """Entries of the calling stage and of stages beside or after it describe earlier runs."""
+    from pipeline import report
+
+    dvc = {
+        "a": {"deps": ["data/raw/x.csv"], "outs": ["data/processed/a"]},
+        "b": {"deps": ["data/processed/a/t.csv"], "outs": [{"reports/b.html": {"cache": False}}]},
+        "c": {"deps": ["data/raw/y.csv"], "metrics": ["data/processed/c.json"]},
+        "d": {"deps": ["reports/b.html"], "outs": ["reports/d"]},
+    }
+    lock = {
+        name: {"deps": [{"path": spec["deps"][0], "md5": f"{name}-hash"}]}
+        for name, spec in dvc.items()
+    }
+    (tmp_path / "dvc.yaml").write_text(yaml.safe_dump({"stages": dvc}))
+    (tmp_path / "dvc.lock").write_text(yaml.safe_dump({"stages": lock}))
+    monkeypatch.chdir(tmp_path)
+    assert report.upstream("d") == {"a", "b"} and report.upstream("c") == set()
+    assert report.stamp({}, Path("dvc.lock"), stage="b")["inputs"] == {"data/raw/x.csv": "a-hash"}
