@@ -11,40 +11,46 @@ from pipeline.geography.tables import YEARS
 SHORT_FORMS: dict[str, tuple[str, ...]] = {
     "BCP": ("E06000058",),
     "BANES": ("E06000022",),
-    "B&NES": ("E06000022",),
-    "BwD": ("E06000008",),
-    "CWAC": ("E06000050",),
-    "ERYC": ("E06000011",),
-    "LBBD": ("E09000002",),
-    "LBHF": ("E09000013",),
-    "H&F": ("E09000013",),
-    "RBKC": ("E09000020",),
-    "RBWM": ("E06000040",),
-    "NELC": ("E06000012",),
     "Bath": ("E06000022",),
     "Blackburn": ("E06000008",),
     "Brighton": ("E06000043",),
     "Durham": ("E06000047",),
     "East Riding": ("E06000011",),
     "Hull": ("E06000010",),
+    "North Northants": ("E06000061",),
     "Redcar": ("E06000003",),
     "Telford": ("E06000020",),
+    "West Northants": ("E06000062",),
     # Newcastle-under-Lyme is a district of Staffordshire, so "Newcastle" alone is ambiguous
     # with Newcastle upon Tyne (whose short form the rules derive).
     "Newcastle": ("E10000028",),
 }
+# Initials some councils use of themselves in correspondence (not drawn by the example-data
+# generator, which types names as respondents do).
+INITIALISMS: dict[str, str] = {
+    "B&NES": "E06000022",
+    "BwD": "E06000008",
+    "CWAC": "E06000050",
+    "ERYC": "E06000011",
+    "H&F": "E09000013",
+    "LBBD": "E09000002",
+    "LBHF": "E09000013",
+    "NELC": "E06000012",
+    "RBKC": "E09000020",
+    "RBWM": "E06000040",
+}
 # Names of authorities abolished before April 2019, with the authority that replaced them.
 FORMER_NAMES: dict[str, str] = {"Bournemouth": "E06000058", "Poole": "E06000058"}
 
-KIND_ORDER = ("code", "ons_name", "variant", "short_form", "former_name")
+KIND_ORDER = ("code", "ons_name", "variant", "short_form", "initialism", "former_name")
 
 
 def build_aliases(authorities: pd.DataFrame, successors: pd.DataFrame) -> pd.DataFrame:
     """Names under which each authority may be written, per geography year.
 
     Kinds: code, ons_name, variant (by rule from the ONS name), short_form (SHORT_FORMS),
-    former_name (FORMER_NAMES, and the names of split or renamed predecessors). A
-    normalised alias that points at several codes in a year is ambiguous.
+    initialism (INITIALISMS), former_name (FORMER_NAMES, and the names of split or renamed
+    predecessors). A normalised alias that points at several codes in a year is ambiguous.
     """
     rows = []
     for year, code, name, la_type in authorities[
@@ -60,6 +66,7 @@ def build_aliases(authorities: pd.DataFrame, successors: pd.DataFrame) -> pd.Dat
             for c in cs
             if c in codes
         ]
+        rows += [(alias, c, year, "initialism") for alias, c in INITIALISMS.items() if c in codes]
         rows += [(alias, c, year, "former_name") for alias, c in FORMER_NAMES.items() if c in codes]
         earlier = successors[successors["to_year"] == year]
         rows += [
