@@ -68,8 +68,9 @@ ROBUST = "Robust intervals use the HC0 sandwich estimator."
 GEE = "GEE estimates are population-averaged."
 PEOPLE = "Counts of people are protected. {rule}"
 SURVEY_ROWS = (
-    "Rows of the survey files are organisations' submissions, protected as counts of people; "
-    "rows in is suppressed with any count it adds up. Rows of the FOI files are exact."
+    "Kept and blank rows of the survey files are organisations' submissions, protected as "
+    "counts of people; excluded rows are listed one by one below, so rows in is not shown. "
+    "Rows of the FOI files are exact."
 )
 DISCLOSED = "[c] marks a figure suppressed to protect people from identification. {rule}"
 FULL_LISTING = "The full listing is in the appendix and the workbook (tables.xlsx)."

@@ -85,6 +85,7 @@ TERMS = {
 }
 SHARE_STATS = {"share": "share (%)", "conf_low": "CI lower", "conf_high": "CI upper"}
 ROW_COUNTS = ["rows_in", "kept", "excluded", "blank"]
+SURVEY_PROTECTED = ["kept", "blank"]  # survey files' row counts protected as counts of people
 SURVEY_FILES = "survey/"  # how the accounts name survey exports (survey.read.source_file)
 
 
@@ -254,20 +255,20 @@ def nonresponse_sensitivity(
 def row_accounts(accounts: pd.DataFrame, suppress_below: int, round_to: int) -> pd.DataFrame:
     """Rows in, kept, excluded and blank for every raw file, survey files' protected.
 
-    FOI files' rows are authorities' answers and are exact. A survey file's rows are
-    organisations' submissions: its four counts pass through `disclosure.protect` (params.yaml
-    ``disclosure``) as the respondents tables' do, so kept is published as they publish the
-    wave's respondents; rows in, the sum of the other three, is suppressed with any of them,
-    so that it reveals none. Suppressed counts are "[c]".
+    FOI files' rows are authorities' answers and are exact. A survey file's kept and blank
+    rows are organisations' submissions: they pass through `disclosure.protect` (params.yaml
+    ``disclosure``) as the respondents tables' counts do. Its excluded rows are exact, as the
+    exclusions table lists each one, so its rows in (their sum) is suppressed: beside an
+    exact part it would narrow the rounded kept. Suppressed counts are "[c]".
     """
     table = accounts[["file", *ROW_COUNTS]].astype({c: object for c in ROW_COUNTS})
     survey = table["file"].str.startswith(SURVEY_FILES).to_numpy()
-    protected = disclosure.protect(table[survey], ROW_COUNTS, suppress_below, round_to)
-    protected = disclosure.protect_derived(protected, ["rows_in"], ROW_COUNTS)
-    for column in ROW_COUNTS:
+    protected = disclosure.protect(table[survey], SURVEY_PROTECTED, suppress_below, round_to)
+    for column in SURVEY_PROTECTED:
         shown = ~protected[column + disclosure.SUFFIX].astype(bool)
         published = protected[column].astype(object).where(shown, disclosure.CONFIDENTIAL)
         table.loc[survey, column] = published.to_numpy()
+    table.loc[survey, "rows_in"] = disclosure.CONFIDENTIAL
     return table
 
 

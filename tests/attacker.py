@@ -94,6 +94,7 @@ class Attacker:
     tables: set[str] = field(default_factory=set)
     exposed: set[str] = field(default_factory=set)  # tables whose statistics use true counts
     unconfirmed: dict[str, list] = field(default_factory=dict)  # unique values seen before
+    not_people: set[str] = field(default_factory=set)  # cells published exactly on purpose
 
     def bounds(self, value: Any) -> tuple[int, int] | None:
         """The true counts a published count allows; None if not available."""
@@ -115,7 +116,7 @@ class Attacker:
         if allowed is None:
             return
         self.tried["cells read"] += 1
-        if self.round_to > 1 and allowed[0] == allowed[1] > 0:
+        if self.round_to > 1 and allowed[0] == allowed[1] > 0 and cell not in self.not_people:
             self.findings.append(Finding("unrounded", table, cell, str(value)))
         if table not in self.sources.setdefault(cell, {table}):
             self.sources[cell].add(table)
@@ -126,6 +127,14 @@ class Attacker:
                 )
         self.published.setdefault(cell, value)
         self._narrow(cell, allowed, table, "linked tables")
+
+    def exact(self, table: str, cell: str, value: int) -> None:
+        """Learn a count published exactly because it is not one of people (rows that a
+        table lists one by one)."""
+        self.tables.add(table)
+        self.not_people.add(cell)
+        self.published.setdefault(cell, value)
+        self._narrow(cell, (value, value), table, "linked tables")
 
     def _narrow(self, cell: str, allowed: tuple[int, int], table: str, attack: str) -> bool:
         """Intersect what is known of `cell` with `allowed`; True if it changed."""

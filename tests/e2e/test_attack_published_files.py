@@ -241,7 +241,8 @@ def test_changes_between_waves_do_not_undo_the_rounding(publication):
 
 
 def test_row_accounting_does_not_reveal_exact_respondents(publication):
-    """Survey files' rows (workbook): kept linked to the respondents by wave, rows in
+    """Survey files' rows (workbook): kept linked to the respondents by wave, excluded rows
+    counted from the published exclusions list (exact: it lists each row), rows in
     differenced against kept, excluded and blank."""
     a = publication.attacker()
     sums = _respondents(a, publication)
@@ -249,8 +250,10 @@ def test_row_accounting_does_not_reveal_exact_respondents(publication):
     survey = accounts[accounts["File"].str.startswith("survey/")]
     waves = [Path(file).stem for file in survey["File"]]
     assert waves == publication.csv(f"{WAVES}/respondents_by_wave.csv")["wave"].tolist()
+    listed = publication.csv("reports/exclusions.csv")["file"].value_counts()
     for wave, (_, row) in zip(waves, survey.iterrows(), strict=True):
         cells = [f"rows|{wave}", f"respondents|total|{wave}", f"excluded|{wave}", f"blank|{wave}"]
+        a.exact("published exclusions list", cells[2], int(listed.get(row["File"], 0)))
         for cell, column in zip(cells, ["Rows in", "Kept", "Excluded", "Blank"], strict=True):
             a.read("workbook row accounting", cell, row[column])
         sums.append((cells[0], cells[1:]))

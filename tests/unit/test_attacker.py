@@ -155,3 +155,12 @@ def test_a_protected_likert_table_gives_the_attacker_nothing():
     assert a.findings == []
     # "good" 15 is 13 to 17, so each suppressed cell is 1 to 16: neither is pinned
     assert a.known["L4"] == (1, 16) and a.known["L5"] == (1, 16)
+
+
+def test_a_count_listed_row_by_row_may_be_exact_but_not_suppressed_elsewhere():
+    a = Attacker(8, 5)
+    a.exact("exclusions list", "excluded|2021", 1)
+    a.read("row accounting", "excluded|2021", "1")
+    assert a.findings == []  # published exactly on purpose: no finding
+    a.read("another table", "excluded|2021", "[c]")
+    assert [f.attack for f in a.findings] == ["linked tables"]  # suppressed, yet listed
