@@ -279,29 +279,42 @@ def _overlap(answers: pd.DataFrame, option: str, waves: tuple[str, str]) -> tupl
     return len(both), float(phi * len(both) / np.sqrt(n.iloc[0] * n.iloc[1]))
 
 
-def _compare(a: pd.Series, b: pd.Series, r: float, significance: float) -> dict[str, float]:
+def _compare(
+    a: pd.Series, b: pd.Series, r: float, significance: float, round_to: int
+) -> dict[str, float]:
     """Difference b - a in shares from partially overlapping samples (NA if one is suppressed).
 
     Interval: Newcombe's hybrid score (Wilson limits combined by MOVER) with r, the
     correlation between the two shares; r = 0 gives Newcombe's independent-samples interval.
     Test: z with the pooled share and variance p(1 - p) (1/n_a + 1/n_b - 2 r / sqrt(n_a n_b)),
     which for unrounded counts is p(1 - p) (1/n_a + 1/n_b - 2 phi n_both / (n_a n_b)).
+    Both allow for the rounding of the published counts (`_rounding_variance`).
     """
     if a["share_suppressed"] or b["share_suppressed"]:
         return dict.fromkeys(["estimate", "conf_low", "conf_high", "p_value"], np.nan)
     k_a, k_b, n_a, n_b = (float(x) for x in (a["count"], b["count"], a["n"], b["n"]))
     (l_a, l_b), (u_a, u_b) = wilson_interval([k_a, k_b], [n_a, n_b], significance)
     p_a, p_b = k_a / n_a, k_b / n_b
+    rounding = _rounding_variance(p_a, n_a, round_to) + _rounding_variance(p_b, n_b, round_to)
+    widen = stats.norm.ppf(1 - significance / 2) ** 2 * rounding
     down, up = (p_b - l_b, u_a - p_a), (u_b - p_b, p_a - l_a)
     d = p_b - p_a
-    low = d - np.sqrt(max(down[0] ** 2 + down[1] ** 2 - 2 * r * down[0] * down[1], 0.0))
-    high = d + np.sqrt(max(up[0] ** 2 + up[1] ** 2 - 2 * r * up[0] * up[1], 0.0))
+    low = d - np.sqrt(max(down[0] ** 2 + down[1] ** 2 - 2 * r * down[0] * down[1] + widen, 0.0))
+    high = d + np.sqrt(max(up[0] ** 2 + up[1] ** 2 - 2 * r * up[0] * up[1] + widen, 0.0))
     pooled = (k_a + k_b) / (n_a + n_b)
     variance = pooled * (1 - pooled) * (1 / n_a + 1 / n_b - 2 * r / np.sqrt(n_a * n_b))
+    variance += rounding
     p = 1.0  # all or none ticked in both waves: no change to test
     if variance > 0:
         p = float(2 * stats.norm.sf(abs(d) / np.sqrt(variance)))
     return {"estimate": d, "conf_low": max(low, -1.0), "conf_high": min(high, 1.0), "p_value": p}
+
+
+def _rounding_variance(share: float, n: float, round_to: int) -> float:
+    """The variance a share k/n gains when k and n are each rounded to a multiple of
+    `round_to`: each rounding error is about uniform, variance (round_to^2 - 1) / 12, and
+    the share moves by (e_k - share e_n) / n to first order (Sheppard's correction)."""
+    return (round_to**2 - 1) / 12 * (1 + share**2) / n**2
 
 
 def _steps(order: list[str]) -> list[tuple[str, str, str]]:
@@ -358,7 +371,7 @@ def wave_changes(
                     **{f"{k}_to": b[k] for k in ("n", "count", "share")},
                     "n_both": n_both,
                     "r": r,
-                    **_compare(a, b, r, significance),
+                    **_compare(a, b, r, significance, round_to),
                     "suppressed": bool(a["share_suppressed"] or b["share_suppressed"]),
                 }
             )

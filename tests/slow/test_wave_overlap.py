@@ -6,7 +6,9 @@ each wave it answers: the share does not change, so the true difference is 0. Th
 (MOVER) interval should cover 0 about 95% of the time and the test reject about 5%; the
 independent-samples Newcombe interval, which ignores the pairing, over-covers. Measured over
 2,000 sets (MC s.e. 0.5 points): paired coverage 94.1%, test size 5.9%, independent-samples
-coverage 96.7% (r, the correlation between the shares, is only about 0.2 here). Run with
+coverage 96.7% (r, the correlation between the shares, is only about 0.2 here). From the
+published counts (rounded to 5) and allowing for the rounding, 1,000 sets gave coverage
+94.3% (92.7% without the allowance). Run with
 `pytest -m slow tests/slow/test_wave_overlap.py` (400 sets, about a minute).
 """
 
@@ -35,12 +37,14 @@ def _survey(rng: np.random.Generator) -> pd.DataFrame:
 
 
 @pytest.mark.slow
-def test_paired_wave_comparison_covers_and_keeps_its_size():
+@pytest.mark.parametrize("rule", [(1, 1), (8, 5)], ids=["unrounded", "published"])
+def test_paired_wave_comparison_covers_and_keeps_its_size(rule):
+    """Also from the published counts (rounded to 5), whose rounding the interval allows for."""
     rng = np.random.default_rng(77)
     covered = rejected = independent = 0
     for _ in range(N_SETS):
         row = change.wave_changes(
-            _survey(rng), "support", significance=0.05, suppress_below=1, round_to=1
+            _survey(rng), "support", significance=0.05, suppress_below=rule[0], round_to=rule[1]
         ).iloc[0]
         covered += row["conf_low"] <= 0 <= row["conf_high"]
         rejected += row["p_value"] < 0.05

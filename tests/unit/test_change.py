@@ -281,11 +281,29 @@ def test_wave_changes_are_computed_from_the_published_counts():
     assert [row[k] for k in ("count_from", "n_from", "count_to", "n_to")] == [25, 40, 25, 50]
     assert (row["share_from"], row["share_to"]) == (0.625, 0.5)
     assert row["estimate"] == pytest.approx(-0.125)
-    low, high = confint_proportions_2indep(25, 50, 25, 40, method="newcomb", compare="diff")
+    # Newcombe's interval and the z-test, each share's variance grown by its rounding: a
+    # count rounded to 5 is off by -2..2, variance 2; a share k/n by 2 (1 + p^2) / n^2.
+    rounding = 2 * (1 + 0.625**2) / 40**2 + 2 * (1 + 0.5**2) / 50**2
+    (l_a, l_b), (u_a, u_b) = proportion_confint([25, 25], [40, 50], 0.05, method="wilson")
+    z = stats.norm.ppf(0.975)
+    low = -0.125 - np.sqrt((0.5 - l_b) ** 2 + (u_a - 0.625) ** 2 + z**2 * rounding)
+    high = -0.125 + np.sqrt((u_b - 0.5) ** 2 + (0.625 - l_a) ** 2 + z**2 * rounding)
     assert (row["conf_low"], row["conf_high"]) == pytest.approx((low, high))
-    p = stats.chi2_contingency(np.array([[25, 15], [25, 25]]), correction=False)[1]
-    assert row["p_value"] == pytest.approx(p)
+    pooled = 50 / 90
+    variance = pooled * (1 - pooled) * (1 / 40 + 1 / 50) + rounding
+    assert row["p_value"] == pytest.approx(2 * stats.norm.sf(0.125 / np.sqrt(variance)))
     assert not row["suppressed"]
+
+
+def test_unrounded_wave_changes_are_newcombe_and_pearson():
+    first, second = [1] * 23 + [0] * 18, [1] * 27 + [0] * 25
+    survey = _two_waves(first, second, [f"new{i}" for i in range(52)])
+    exact = {"suppress_below": 1, "round_to": 1}
+    row = c.wave_changes(survey, "barrier", significance=SIGNIFICANCE, **exact).iloc[0]
+    low, high = confint_proportions_2indep(27, 52, 23, 41, method="newcomb", compare="diff")
+    assert (row["conf_low"], row["conf_high"]) == pytest.approx((low, high))
+    p = stats.chi2_contingency(np.array([[23, 18], [27, 25]]), correction=False)[1]
+    assert row["p_value"] == pytest.approx(p)
 
 
 def test_wave_changes_take_only_the_pairing_from_the_true_answers():
@@ -298,7 +316,8 @@ def test_wave_changes_take_only_the_pairing_from_the_true_answers():
     assert (row["n_both"], row["estimate"]) == (41, pytest.approx(30 / 40 - 25 / 40))
     assert row["r"] == pytest.approx(np.corrcoef(first, second)[0, 1])
     pooled = 55 / 80  # the z-test's variance with the published counts and that r
-    z = 0.125 / np.sqrt(pooled * (1 - pooled) * (2 / 40 - 2 * row["r"] / 40))
+    rounding = 2 * (1 + 0.625**2) / 40**2 + 2 * (1 + 0.75**2) / 40**2  # as above
+    z = 0.125 / np.sqrt(pooled * (1 - pooled) * (2 / 40 - 2 * row["r"] / 40) + rounding)
     assert row["p_value"] == pytest.approx(2 * stats.norm.sf(z))
     low, high = confint_proportions_2indep(30, 40, 25, 40, method="newcomb", compare="diff")
     assert low < row["conf_low"] < row["estimate"] < row["conf_high"] < high
