@@ -34,9 +34,11 @@ def output_hashes(root: Path) -> dict[str, str]:
 
 
 def commit(repo: Path, message: str) -> None:
-    """Commit everything in `repo` (a fixed date, so that commits are reproducible)."""
+    """Commit everything in `repo` (a fixed date, so that commits are reproducible); a commit
+    with no change is made too (a `dvc repro` that rewrote dvc.lock byte for byte)."""
     run(["git", "add", "-A"], repo)
-    run(["git", *GIT_USER, "commit", "-qm", message, "--date=2024-01-01T00:00:00"], repo)
+    date = "--date=2024-01-01T00:00:00"
+    run(["git", *GIT_USER, "commit", "-q", "--allow-empty", "-m", message, date], repo)
 
 
 def copy_repository(dst: Path) -> Path:
