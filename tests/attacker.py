@@ -150,6 +150,8 @@ class Attacker:
 
     def _rounded(self, cell: str) -> bool:
         """Whether `cell` was published suppressed, or rounded and not zero."""
+        if cell in self.not_people:
+            return False
         value = self.published.get(cell)
         return str(value).strip() == SUPPRESSED or (self.round_to > 1 and value not in (0, "0"))
 
