@@ -147,8 +147,8 @@ def test_a_killed_repro_is_finished_by_the_next_one_byte_identically(built_repo,
     run(["git", "clone", "-q", str(built_repo.root), str(repo)], tmp_path)
     # The commit the clean run ran at: the report's provenance stamp names it.
     run(["git", "checkout", "-q", "HEAD~1"], repo)
-    target = repo / "reports/stages/model_provision.ipynb"
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    started = "Running stage 'model_provision'"  # as DVC prints it when the stage starts
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "PYTHONUNBUFFERED": "1"}
     with (tmp_path / "killed.log").open("w") as log:
         proc = subprocess.Popen(
             ["dvc", "repro"], cwd=repo, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -156,7 +156,7 @@ def test_a_killed_repro_is_finished_by_the_next_one_byte_identically(built_repo,
         )  # fmt: skip
         try:
             deadline = time.monotonic() + 1800
-            while not target.exists():
+            while started not in (tmp_path / "killed.log").read_text():
                 assert proc.poll() is None, (tmp_path / "killed.log").read_text()
                 assert time.monotonic() < deadline, "model_provision never started"
                 time.sleep(0.2)
