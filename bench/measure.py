@@ -143,7 +143,7 @@ def commit(repo: Path, message: str, init: bool = False) -> None:
     if init:
         subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
     subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
-    subprocess.run([*git, "commit", "-qm", message], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", message], cwd=repo, check=True)
 
 
 def replace(path: Path, old: str, new: str) -> None:
