@@ -131,10 +131,16 @@ def new_wave(repo: Path, work: Path, rng: np.random.Generator) -> Row:
     )
 
 
-def plain(work: Path, cold: Row, cold_outputs: dict[str, str]) -> Row:
-    """(5) the same computation as (1) in one plain Python process; sets (1)'s verdict."""
+def plain(work: Path, cold: Row, cold_outputs: dict[str, str], built: Path) -> Row:
+    """(5) the same computation as (1) in one plain Python process; sets (1)'s verdict.
+
+    The report traces each figure to its cell in the executed stage notebooks, which a plain
+    run does not write: it reads those `built` holds (the same cells), copied in untimed.
+    """
     log.info("5/8 the same computation as one plain Python process")
     plain_repo = copy_repo(work / "plain")
+    stages = Path("reports/stages")
+    shutil.copytree(built / stages, plain_repo / stages, dirs_exist_ok=True)
     script = str(Path(__file__).resolve())
     run = measure([sys.executable, script, "--plain"], plain_repo, env={"MPLBACKEND": "Agg"})
     found = re.findall(r"plain stage (\w+): ([\d.]+) s", run.output)
@@ -239,7 +245,7 @@ def scenarios(work: Path, scale: tuple[int, int]) -> list[Row]:
     first, cold_outputs = cold_and_noop(repo)
     rows = first + parameter_change(repo)
     wave = new_wave(repo, work, rng)
-    rows += [wave, plain(work, rows[0], cold_outputs)]
+    rows += [wave, plain(work, rows[0], cold_outputs, repo)]
     edits = edit_loop(repo)
     rows += [scaled(repo, wave, scale, rng), *edits, *first_setup(work)]
     return rows
