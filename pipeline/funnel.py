@@ -27,11 +27,11 @@ import pandas as pd
 from scipy import optimize, stats
 
 from pipeline.disclosure import protect_proportions
+from pipeline.taxonomy import ADJUSTED, UNADJUSTED
 
 log = logging.getLogger(__name__)
 
 LEVELS: tuple[float, ...] = (0.95, 0.998)
-UNADJUSTED, ADJUSTED = "unadjusted", "adjusted for overdispersion"  # the two sets of limits
 FLAG_LEVEL = 0.998  # an authority is named only outside the adjusted limits at this level
 ROBUST_CAP = 2.0  # standardised z-scores count for at most this many SDs in tau^2
 USABLE_FLAGS: tuple[str, ...] = ("exact", "approximate")  # of taxonomy.COUNT_FLAGS

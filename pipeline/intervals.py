@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
-from statsmodels.stats.proportion import proportion_confint
 
 
 def wilson_interval(
@@ -24,6 +23,8 @@ def wilson_interval(
     low, high
         Float arrays of the shape of `n`; NaN where n is 0.
     """
+    from statsmodels.stats.proportion import proportion_confint  # slow to import; rarely used
+
     count, n = np.asarray(count, float), np.asarray(n, float)
     low, high = np.full(n.shape, np.nan), np.full(n.shape, np.nan)
     ok = n > 0

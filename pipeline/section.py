@@ -18,9 +18,8 @@ import pandas as pd
 from pipeline import disclosure, prose, report, schemas
 from pipeline import section_tables as content
 from pipeline.findings import GLOSSARY, overrides_applied
-from pipeline.funnel import ADJUSTED
 from pipeline.outputs import read_json
-from pipeline.taxonomy import ITEM_LABELS
+from pipeline.taxonomy import ADJUSTED, ITEM_LABELS
 from pipeline.workbook import SHORTHAND, PublishedTable, Release, figure_tables, typed
 
 # Terms the page uses that the findings glossary (resources/glossary.yaml) does not define.

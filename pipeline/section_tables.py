@@ -195,7 +195,7 @@ def adjusted_prevalence(prevalence: pd.DataFrame) -> pd.DataFrame:
 
 def funnel_sides(outliers: pd.DataFrame, limits: str | None = None) -> pd.DataFrame:
     """One row per authority outside any funnel limit (of kind `limits`, e.g.
-    `funnel.ADJUSTED`, or of any kind) with, for each kind and level of limit (unadjusted
+    `taxonomy.ADJUSTED`, or of any kind) with, for each kind and level of limit (unadjusted
     first, named by its first word), the side it lies on: "Above", "Below" or "Within".
 
     Parameters

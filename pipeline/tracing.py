@@ -8,8 +8,8 @@ dvc.yaml dependencies under data/processed). Every link is relative to the repor
 
 from __future__ import annotations
 
-import importlib
-import inspect
+import ast
+import functools
 import json
 import re
 from pathlib import Path
@@ -84,19 +84,50 @@ def find_cell(cells: list[dict[str, Any]], *needles: str) -> dict[str, Any]:
 
 def modules(source: str) -> list[str]:
     """The pipeline modules a cell calls (`response.response_rates(` -> pipeline/response.py;
-    `figures.status_bar(` -> the chart's own module), as paths from the repository root."""
-    found = []
-    for package, name in CALL.findall(source):
-        if package in PLUMBING:
-            continue
-        try:
-            module = importlib.import_module(f"pipeline.{package}")
-        except ImportError:
-            continue
-        target = getattr(module, name, module)
-        where = inspect.getsourcefile(inspect.unwrap(target) if callable(target) else module)
-        found.append(Path(where).resolve().relative_to(ROOT).as_posix())
-    return list(dict.fromkeys(found))
+    `figures.status_bar(` -> the chart's own module), as paths from the repository root.
+
+    Found by reading the modules' source, not importing them, so that the report stage does
+    not load the statistics and plotting libraries the other stages use."""
+    found = [
+        _defining_file(f"pipeline.{package}", name)
+        for package, name in CALL.findall(source)
+        if package not in PLUMBING
+    ]
+    return list(dict.fromkeys(f.relative_to(ROOT).as_posix() for f in found if f))
+
+
+def _defining_file(module: str, name: str) -> Path | None:
+    """The file of pipeline `module` (dotted) that defines `name`, following re-exports and,
+    in a package that imports its modules lazily, looking through its modules."""
+    base = ROOT.joinpath(*module.split("."))
+    path = base / "__init__.py" if base.is_dir() else base.with_suffix(".py")
+    if not path.exists():
+        return None
+    defined, imported = _names(path)
+    if name in imported and name not in defined:
+        return _defining_file(*imported[name])
+    if base.is_dir() and name not in defined:
+        return next((p for p in sorted(base.glob("*.py")) if name in _names(p)[0]), path)
+    return path
+
+
+@functools.cache
+def _names(path: Path) -> tuple[set[str], dict[str, tuple[str, str]]]:
+    """The functions and classes a module defines, and the names it imports from other
+    pipeline modules, each mapped to (that module, its name there)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    defined = {
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+    }
+    imported = {
+        alias.asname or alias.name: (node.module, alias.name)
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("pipeline.")
+        for alias in node.names
+    }
+    return defined, imported
 
 
 def _links(paths: list[str]) -> list[Link]:

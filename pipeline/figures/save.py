@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape, quoteattr
 import matplotlib as mpl
 import pandas as pd
 
-from pipeline.figures.style import DPI, STYLE, Chart
+from pipeline.figures.style import STYLE, Chart
 from pipeline.outputs import neutralised
 
 FONT = "DejaVu Sans"  # the style sheet's font; text stays text (svg.fonttype: none)
@@ -40,7 +40,8 @@ def save_chart(chart: Chart, out_dir: Path, stem: str) -> dict[str, Path]:
         svg = _accessible_svg(buffer.getvalue(), chart.title, chart.alt_text, stem)
         svg = svg.replace(f"font-family: '{FONT}'", f"font-family: '{FONT}', {FALLBACK_FONTS}")
         paths["svg"].write_bytes(svg.encode("utf-8"))
-        chart.figure.savefig(paths["png"], format="png", dpi=DPI, metadata={"Software": None})
+    chart.png = chart.render_png()  # kept for the notebook to display, not drawn again
+    paths["png"].write_bytes(chart.png)
     data = neutralised(chart.data)
     for column in data.columns:  # numbers beside shorthand such as [c] keep the float format
         if pd.api.types.is_object_dtype(data[column]):

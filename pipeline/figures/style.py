@@ -12,7 +12,7 @@ import io
 import re
 import textwrap
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ParamSpec
 
@@ -47,13 +47,20 @@ class Chart:
     data: pd.DataFrame
     title: str
     alt_text: str
+    png: bytes | None = field(default=None, repr=False)  # as `save_chart` last wrote it
 
-    def _repr_mimebundle_(self, **kwargs: object) -> tuple[dict, dict]:
-        """Let Jupyter display a Chart as the PNG that `save_chart` writes, with its alt text."""
+    def render_png(self) -> bytes:
+        """The chart as PNG, with the settings `save_chart` uses."""
         buffer = io.BytesIO()
         with mpl.style.context(STYLE):
             self.figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-        return {"image/png": buffer.getvalue()}, {"image/png": {"alt": self.alt_text}}
+        return buffer.getvalue()
+
+    def _repr_mimebundle_(self, **kwargs: object) -> tuple[dict, dict]:
+        """Let Jupyter display a Chart as the PNG that `save_chart` wrote (drawn once), with
+        its alt text."""
+        png = self.png if self.png is not None else self.render_png()
+        return {"image/png": png}, {"image/png": {"alt": self.alt_text}}
 
 
 def _styled(func: Callable[P, Chart]) -> Callable[P, Chart]:

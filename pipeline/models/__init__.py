@@ -14,75 +14,56 @@
 - `rounds`: change between two rounds with an authority effect, and shrunken change
 
 Imports flow down this list, never back. The names used outside the package are re-exported
-here: `from pipeline import models; models.fit_count_models(...)`.
+here: `from pipeline import models; models.fit_count_models(...)`. Each module is imported at
+its first use, so a stage that needs only `describe` or `frame` does not load statsmodels.
 """
 
-from pipeline.models.bounded import fit_beta_binomial, fit_quasi_binomial
-from pipeline.models.clustered import adjusted_item_prevalence, fit_item_gee
-from pipeline.models.count import (
-    FITTERS,
-    choose_family,
-    dispersion_alpha,
-    family_comparison,
-    fit_count,
-    fit_count_models,
-    fit_metrics,
-    irr_table,
-)
-from pipeline.models.describe import item_share_bounds, item_shares, items_distribution
-from pipeline.models.dispersion import Dispersion, cox_reid
-from pipeline.models.fitted import cooks_distance, diagnostics, influence_tables, level
-from pipeline.models.frame import (
-    SMALL_AREAS,
-    authority_frame,
-    covariate_sds,
-    model_frame,
-    standardised_covariates,
-)
-from pipeline.models.nonresponse import (
-    fit_response_model,
-    nonresponse_sensitivity,
-    response_region_lr_test,
-)
-from pipeline.models.regions import region_effects_table, region_lr_test, region_variance
-from pipeline.models.rounds import round_change, shrunken_change
-from pipeline.models.variation import authority_estimates, variation_table
+from __future__ import annotations
 
-__all__ = [
-    "FITTERS",
-    "Dispersion",
-    "SMALL_AREAS",
-    "covariate_sds",
-    "adjusted_item_prevalence",
-    "authority_estimates",
-    "authority_frame",
-    "choose_family",
-    "cooks_distance",
-    "cox_reid",
-    "diagnostics",
-    "dispersion_alpha",
-    "family_comparison",
-    "fit_beta_binomial",
-    "fit_count",
-    "fit_count_models",
-    "fit_item_gee",
-    "fit_metrics",
-    "fit_quasi_binomial",
-    "fit_response_model",
-    "influence_tables",
-    "irr_table",
-    "item_share_bounds",
-    "item_shares",
-    "items_distribution",
-    "level",
-    "model_frame",
-    "nonresponse_sensitivity",
-    "region_effects_table",
-    "region_lr_test",
-    "region_variance",
-    "response_region_lr_test",
-    "round_change",
-    "shrunken_change",
-    "standardised_covariates",
-    "variation_table",
-]
+import importlib
+from typing import Any
+
+EXPORTS: dict[str, tuple[str, ...]] = {
+    "frame": (
+        "SMALL_AREAS",
+        "authority_frame",
+        "covariate_sds",
+        "model_frame",
+        "standardised_covariates",
+    ),
+    "describe": ("item_share_bounds", "item_shares", "items_distribution"),
+    "count": (
+        "FITTERS",
+        "choose_family",
+        "dispersion_alpha",
+        "family_comparison",
+        "fit_count",
+        "fit_count_models",
+        "fit_metrics",
+        "irr_table",
+    ),
+    "dispersion": ("Dispersion", "cox_reid"),
+    "fitted": ("cooks_distance", "diagnostics", "influence_tables", "level"),
+    "variation": ("authority_estimates", "variation_table"),
+    "bounded": ("fit_beta_binomial", "fit_quasi_binomial"),
+    "clustered": ("adjusted_item_prevalence", "fit_item_gee"),
+    "regions": ("region_effects_table", "region_lr_test", "region_variance"),
+    "nonresponse": ("fit_response_model", "nonresponse_sensitivity", "response_region_lr_test"),
+    "rounds": ("round_change", "shrunken_change"),
+}
+_MODULE_OF = {name: module for module, names in EXPORTS.items() for name in names}
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str) -> Any:
+    """Import the module that defines `name` (or is `name`) when first asked for (PEP 562)."""
+    if name not in _MODULE_OF and name not in (*EXPORTS, "likelihoods"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = importlib.import_module(f"{__name__}.{_MODULE_OF.get(name, name)}")
+    value = getattr(module, name) if name in _MODULE_OF else module
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

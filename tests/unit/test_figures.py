@@ -322,6 +322,14 @@ def test_chart_displays_as_png_in_notebooks():
     assert meta["image/png"]["alt"] == _chart().alt_text
 
 
+def test_a_saved_chart_displays_the_png_it_wrote_without_drawing_again(tmp_path, monkeypatch):
+    chart = _chart()
+    paths = figures.save_chart(chart, tmp_path, "chart")
+    monkeypatch.setattr(chart.figure, "savefig", lambda *a, **k: pytest.fail("drawn again"))
+    assert chart._repr_mimebundle_()[0]["image/png"] == paths["png"].read_bytes()
+    assert paths["png"].read_bytes() == _chart().render_png()  # as an unsaved chart shows
+
+
 # --- percentages, titles, text and withheld values ----------------------------------------------
 
 

@@ -1,5 +1,7 @@
 """Tracing a figure or table to the notebook cell, code and data behind it, on a tiny stage."""
 
+import importlib
+import inspect
 import json
 from pathlib import Path
 
@@ -86,3 +88,14 @@ def test_a_figure_is_traced_to_its_cell_code_data_and_inputs(tmp_path):
         tracing.Link("data/processed/responses.csv", "../data/processed/responses.csv")
     ]
     assert Path(trace.code[0].href[3:]).is_file()
+
+
+@pytest.mark.parametrize("package", ["models", "figures", "foi", "survey", "geography"])
+def test_modules_found_by_reading_source_are_where_the_objects_are_defined(package):
+    module = importlib.import_module(f"pipeline.{package}")
+    for name in module.__all__:
+        target = inspect.unwrap(getattr(module, name))
+        if not inspect.isfunction(target):  # a cell's calls, as `CALL` reads them
+            continue
+        where = Path(inspect.getsourcefile(target)).resolve().relative_to(tracing.ROOT)
+        assert tracing.modules(f"{package}.{name}(x)") == [where.as_posix()], name
