@@ -262,13 +262,19 @@ def wave_proportions(
     return _in_wave_order(out, waves, ["option"])
 
 
-def _overlap(answers: pd.DataFrame, option: str, waves: tuple[str, str]) -> tuple[int, float]:
-    """Organisations answering `option` in both waves (n_both), and r, the correlation between
-    the two waves' shares: phi n_both / sqrt(n_from n_to), phi the correlation of the ticks of
-    those in both (r = 0 when either wave's ticks among them do not vary)."""
-    ticks = answers[answers["option"] == option].pivot_table(
-        index="org_id", columns="wave", values="ticked", aggfunc="first"
-    )
+def _ticks(answers: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Each option's ticks as a table of organisations by wave."""
+    return {
+        option: group.pivot_table(index="org_id", columns="wave", values="ticked", aggfunc="first")
+        for option, group in answers.groupby("option", sort=False)
+    }
+
+
+def _overlap(ticks: pd.DataFrame, waves: tuple[str, str]) -> tuple[int, float]:
+    """Organisations answering an option in both waves (n_both), and r, the correlation
+    between the two waves' shares: phi n_both / sqrt(n_from n_to), phi the correlation of the
+    ticks of those in both (r = 0 when either wave's ticks among them do not vary). `ticks`:
+    the option's ticks by organisation and wave (`_ticks`)."""
     if not set(waves) <= set(ticks.columns):
         return 0, 0.0
     both = ticks[list(waves)].dropna().astype(float)
@@ -353,13 +359,13 @@ def wave_changes(
         props[props["n"] > 0], "count", "n", suppress_below, round_to, significance=significance
     ).set_index("option")
     rows = _question(survey, question, set(TICKED))
-    answers = rows[rows["answered"]].assign(ticked=lambda r: r["value"].eq("1"))
+    ticks = _ticks(rows[rows["answered"]].assign(ticked=lambda r: r["value"].eq("1")))
     out = []
     for comparison, w_from, w_to in _steps(list(dict.fromkeys(props["wave"]))):
         before, after = props[props["wave"] == w_from], props[props["wave"] == w_to]
         for option in before.index.intersection(after.index, sort=False):
             a, b = before.loc[option], after.loc[option]
-            n_both, r = _overlap(answers, option, (w_from, w_to))
+            n_both, r = _overlap(ticks[option], (w_from, w_to))
             out.append(
                 {
                     "question": question,

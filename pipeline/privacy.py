@@ -17,6 +17,7 @@ recomputable without the key.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -281,13 +282,19 @@ def redact(text: str, names: Iterable[str] = ()) -> str:
         Names known to belong to respondents (the export's contact-name column); each is
         removed in full and word by word wherever it appears.
     """
-    return _redact_one(str(text), _KnownNames(names))
+    return _redact_one(str(text), _known_names(frozenset(map(str, names))))
 
 
 def redact_series(texts: pd.Series, names: Iterable[str] = ()) -> pd.Series:
     """`redact` applied to every cell of a text column, compiling the name list once."""
-    known = _KnownNames(names)
+    known = _known_names(frozenset(map(str, names)))
     return texts.fillna("").astype("str").map(lambda t: _redact_one(t, known))
+
+
+@functools.lru_cache(maxsize=4)
+def _known_names(names: frozenset[str]) -> _KnownNames:
+    """The compiled name list, built once for every column and wave that shares it."""
+    return _KnownNames(sorted(names))
 
 
 # --- pseudonyms ---------------------------------------------------------------------------------

@@ -185,7 +185,8 @@ class Matcher:
         self.year, self.names, self.alias_codes = year, names, alias_codes
         self.code_routes, self.fuzzy_threshold, self.margin = code_routes, fuzzy_threshold, margin
         self._choices = list(alias_codes)
-        self._memo: dict[str, Match] = {}  # typed values repeat: match each distinct one once
+        # typed values repeat: match each distinct one once (with and without fuzzy search)
+        self._memo: dict[tuple[str, bool], Match] = {}
 
     @classmethod
     def from_reference(
@@ -220,18 +221,19 @@ class Matcher:
     def _candidates(self, codes: Iterable[str], score: float) -> tuple[tuple[str, str, float], ...]:
         return tuple((c, self.names[c], score) for c in codes if c in self.names)
 
-    def match(self, value: str) -> Match:
-        """Match one value; never raises (problems are reported in the Match)."""
+    def match(self, value: str, fuzzy: bool = True) -> Match:
+        """Match one value; never raises (problems are reported in the Match). With
+        `fuzzy=False` no fuzzy search is made: what only it could match is "unmatched"."""
         text = (
             ""
             if value is None or (isinstance(value, float) and math.isnan(value))
             else str(value).strip()
         )
-        if text not in self._memo:
-            self._memo[text] = self._match(text)
-        return self._memo[text]
+        if (text, fuzzy) not in self._memo:
+            self._memo[text, fuzzy] = self._match(text, fuzzy)
+        return self._memo[text, fuzzy]
 
-    def _match(self, text: str) -> Match:
+    def _match(self, text: str, fuzzy: bool) -> Match:
         code = text.upper()
         if code in self.names:
             return Match(text, code, "code", 100.0, self._candidates([code], 100.0), None)
@@ -252,6 +254,8 @@ class Matcher:
             if len(codes) == 1:
                 return Match(text, codes[0], "alias", 100.0, self._candidates(codes, 100.0), None)
             return Match(text, None, None, 100.0, self._candidates(codes, 100.0), "ambiguous")
+        if not fuzzy:
+            return Match(text, None, None, 0.0, (), "unmatched")
         return self._fuzzy(text, norm)
 
     def _fuzzy(self, text: str, norm: str) -> Match:

@@ -20,14 +20,16 @@ def wave_geography_year(wave: str, years: Iterable[int]) -> int:
     return max((y for y in years if y <= int(wave)), default=years[0])
 
 
-def split_areas(cell: str, delimiters: str, match: Callable[[str], Any]) -> list[Any]:
-    """Match each area typed in one cell; 'Bristol, City of' stays whole when split on ','."""
+def split_areas(cell: str, delimiters: str, match: Callable[..., Any]) -> list[Any]:
+    """Match each area typed in one cell; 'Bristol, City of' stays whole when split on ','
+    (two neighbouring items are taken as one name only when it matches without fuzzy search).
+    `match` is `geography.Matcher.match`."""
     found, i = [], 0
     items = tokens(cell, delimiters)
     while i < len(items):
         if i + 1 < len(items):
-            joined = match(f"{items[i]}, {items[i + 1]}")
-            if joined.problem is None and joined.method != "fuzzy":
+            joined = match(f"{items[i]}, {items[i + 1]}", fuzzy=False)
+            if joined.problem is None:
                 found.append(joined)
                 i += 2
                 continue

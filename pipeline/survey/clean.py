@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -259,21 +259,29 @@ def _sorted(frame: pd.DataFrame, waves: list[str], by: list[str]) -> pd.DataFram
     )
 
 
+def _ranks(values: pd.Series, order: Iterable[str], missing: int) -> np.ndarray:
+    """Each value's position in `order` (`missing` where it is not there), looked up once per
+    distinct value."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    position = {v: i for i, v in enumerate(order)}
+    return np.array([position.get(v, missing) for v in distinct], dtype=np.int64)[codes]
+
+
 def _ordered(responses: pd.DataFrame, codebook: Codebook, waves: list[str]) -> pd.DataFrame:
     """Responses sorted by wave (as listed), org_id, then question and option in codebook order."""
-    question = responses["question"]
+    question, asked = pd.factorize(responses["question"], use_na_sentinel=False)
     option_rank = np.zeros(len(responses), dtype=np.int64)
-    for v in codebook.variables.values():
-        here = (question == v.name).to_numpy()
-        if here.any() and v.codes:
-            ranks = {o: i for i, o in enumerate(v.codes)}
-            option_rank[here] = responses["option"][here].map(ranks).fillna(0).to_numpy()
+    for k, name in enumerate(asked):
+        v = codebook.variables.get(name)
+        if v is not None and v.codes:
+            here = question == k
+            option_rank[here] = _ranks(responses["option"][here], v.codes, 0)
     order = np.lexsort(
         (
             option_rank,
-            question.map({name: i for i, name in enumerate(codebook.variables)}).to_numpy(),
+            _ranks(responses["question"], codebook.variables, len(codebook.variables)),
             pd.factorize(responses["org_id"], sort=True)[0],
-            responses["wave"].map({w: i for i, w in enumerate(waves)}).to_numpy(),
+            _ranks(responses["wave"], waves, len(waves)),
         )
     )
     return responses.take(order)[columns("survey_responses")].reset_index(drop=True).astype("str")

@@ -321,6 +321,27 @@ def test_matcher_rules(matchers: dict) -> None:
     assert m23.match("E07000008").problem == "unmatched"  # a district, not a UTLA
 
 
+def test_matcher_without_fuzzy_search_matches_only_names_codes_and_aliases(matchers: dict):
+    m = matchers[2023]
+    assert m.match("Calderdael", fuzzy=False).problem == "unmatched"
+    assert m.match("Calderdael").method == "fuzzy"  # the memo keeps the two apart
+    assert m.match("Bristol, City of", fuzzy=False).la_code == "E06000023"
+    assert m.match("Newcastle", fuzzy=False).problem == "ambiguous"
+
+
+def test_two_typed_areas_join_only_into_an_exact_name(matchers: dict):
+    from pipeline.survey.areas import split_areas
+
+    m = matchers[2023]
+    assert [a.la_code for a in split_areas("Bristol, City of; Leeds", ";,", m.match)] == [
+        "E06000023",
+        "E08000035",
+    ]
+    # "Leeds, Bradford" is close to no name: both kept, not fuzzily joined
+    codes = [a.la_code for a in split_areas("Leeds, Bradford", ";,", m.match)]
+    assert codes == ["E08000035", "E08000032"]
+
+
 def test_council_forms_match_and_stops_still_stop(matchers: dict) -> None:
     m21, m23 = matchers[2021], matchers[2023]
     assert m21.match(" wigan  MBC ").la_code == "E08000010"
