@@ -238,9 +238,10 @@ def clean_waves(
             "one local authority; correct them in the export or add an alias to "
             "the geography reference:\n" + "\n".join(area_problems),
         )
-    tables = {name: pd.concat(frames, ignore_index=True) for name, frames in parts.items()}
+    del raws  # at scale the exports and each table's parts are large: keep one copy at a time
+    tables = {name: pd.concat(parts.pop(name), ignore_index=True) for name in _TABLES}
     return SurveyResult(
-        responses=_ordered(tables["responses"], book, waves),
+        responses=_ordered(tables.pop("responses"), book, waves),
         orgs=_sorted(tables["orgs"], waves, ["org_id"]),
         areas=_sorted(tables["areas"], waves, ["org_id", "la_code"]),
         comments=_sorted(tables["comments"], waves, ["org_id"]),
@@ -262,14 +263,14 @@ def _sorted(frame: pd.DataFrame, waves: list[str], by: list[str]) -> pd.DataFram
 def _ranks(values: pd.Series, order: Iterable[str], missing: int) -> np.ndarray:
     """Each value's position in `order` (`missing` where it is not there), looked up once per
     distinct value."""
-    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    codes, distinct = pd.factorize(values)  # code -1 (a missing value) takes the last entry
     position = {v: i for i, v in enumerate(order)}
-    return np.array([position.get(v, missing) for v in distinct], dtype=np.int64)[codes]
+    return np.array([*(position.get(v, missing) for v in distinct), missing])[codes]
 
 
 def _ordered(responses: pd.DataFrame, codebook: Codebook, waves: list[str]) -> pd.DataFrame:
     """Responses sorted by wave (as listed), org_id, then question and option in codebook order."""
-    question, asked = pd.factorize(responses["question"], use_na_sentinel=False)
+    question, asked = pd.factorize(responses["question"])
     option_rank = np.zeros(len(responses), dtype=np.int64)
     for k, name in enumerate(asked):
         v = codebook.variables.get(name)
