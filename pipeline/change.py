@@ -19,7 +19,7 @@ from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.multitest import multipletests
 
 from pipeline import disclosure
-from pipeline.intervals import wilson_interval
+from pipeline.intervals import rounding_variance, wilson_interval
 from pipeline.taxonomy import DONT_KNOW, ITEM_IDS, ITEM_LABELS
 
 YES_NO = ["no", "yes"]  # item answers that enter a paired comparison
@@ -294,14 +294,14 @@ def _compare(
     correlation between the two shares; r = 0 gives Newcombe's independent-samples interval.
     Test: z with the pooled share and variance p(1 - p) (1/n_a + 1/n_b - 2 r / sqrt(n_a n_b)),
     which for unrounded counts is p(1 - p) (1/n_a + 1/n_b - 2 phi n_both / (n_a n_b)).
-    Both allow for the rounding of the published counts (`_rounding_variance`).
+    Both allow for the rounding of the published counts (`intervals.rounding_variance`).
     """
     if a["share_suppressed"] or b["share_suppressed"]:
         return dict.fromkeys(["estimate", "conf_low", "conf_high", "p_value"], np.nan)
     k_a, k_b, n_a, n_b = (float(x) for x in (a["count"], b["count"], a["n"], b["n"]))
     (l_a, l_b), (u_a, u_b) = wilson_interval([k_a, k_b], [n_a, n_b], significance)
     p_a, p_b = k_a / n_a, k_b / n_b
-    rounding = _rounding_variance(p_a, n_a, round_to) + _rounding_variance(p_b, n_b, round_to)
+    rounding = float(rounding_variance([p_a, p_b], [n_a, n_b], round_to).sum())
     widen = stats.norm.ppf(1 - significance / 2) ** 2 * rounding
     down, up = (p_b - l_b, u_a - p_a), (u_b - p_b, p_a - l_a)
     d = p_b - p_a
@@ -314,13 +314,6 @@ def _compare(
     if variance > 0:
         p = float(2 * stats.norm.sf(abs(d) / np.sqrt(variance)))
     return {"estimate": d, "conf_low": max(low, -1.0), "conf_high": min(high, 1.0), "p_value": p}
-
-
-def _rounding_variance(share: float, n: float, round_to: int) -> float:
-    """The variance a share k/n gains when k and n are each rounded to a multiple of
-    `round_to`: each rounding error is about uniform, variance (round_to^2 - 1) / 12, and
-    the share moves by (e_k - share e_n) / n to first order (Sheppard's correction)."""
-    return (round_to**2 - 1) / 12 * (1 + share**2) / n**2
 
 
 def _steps(order: list[str]) -> list[tuple[str, str, str]]:
@@ -344,8 +337,8 @@ def wave_changes(
     (`wave_proportions` through `disclosure.publish_proportions` with params.yaml
     ``disclosure``, as support_by_wave.csv gives them), and the difference, its interval (at
     level 1 - `significance`) and its test are computed from those (`_compare`), so they
-    reveal nothing the published counts do not; like the shares' intervals, they take the
-    published counts as observed and do not allow for the rounding. The pairing enters only
+    reveal nothing the published counts do not; like the shares' intervals, they allow for
+    the rounding of those counts. The pairing enters only
     through r, the correlation between the two shares, from the true answers of the n_both
     organisations answering in both waves (`_overlap`); r and n_both are not published. A
     comparison with a suppressed share has no estimate, interval or p-value (`suppressed`).

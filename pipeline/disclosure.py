@@ -262,6 +262,7 @@ def derive_share(
     total: str,
     significance: float | None = None,
     *,
+    round_to: int = 1,
     share: str = "share",
     interval: tuple[str, str] = ("conf_low", "conf_high"),
 ) -> pd.DataFrame:
@@ -269,7 +270,8 @@ def derive_share(
 
     A share of rounded counts reveals nothing the counts do not, at any precision. The share
     is NA where either count is suppressed (flagged) or the total is 0 or missing (not
-    flagged: not available). With `significance` the `interval` columns are recomputed too.
+    flagged: not available). With `significance` the `interval` columns are recomputed too,
+    allowing for counts rounded to multiples of `round_to` (`intervals.wilson_interval`).
     """
     flag = (table[count + SUFFIX] | table[total + SUFFIX]).to_numpy(dtype=bool)
     k = pd.to_numeric(table[count]).to_numpy(dtype="float64", na_value=np.nan)
@@ -279,7 +281,9 @@ def derive_share(
     out[share] = np.where(shown, k / np.where(shown, n, 1), np.nan)
     out = _flag(out, share, flag)
     if significance is not None:
-        bounds = wilson_interval(np.where(shown, k, 0), np.where(shown, n, 0), significance)
+        bounds = wilson_interval(
+            np.where(shown, k, 0), np.where(shown, n, 0), significance, round_to
+        )
         for column, values in zip(interval, bounds, strict=True):
             out[column] = np.where(shown, values, np.nan)
             out = _flag(out, column, flag)
@@ -322,12 +326,13 @@ def publish_proportions(
     *,
     significance: float,
 ) -> pd.DataFrame:
-    """`protect_proportions`, then the share and its Wilson interval from the published counts.
+    """`protect_proportions`, then the share and its Wilson interval from the published counts,
+    widened for their rounding.
 
     Writes columns share, conf_low and conf_high (each with a ``_suppressed`` flag).
     """
     out = protect_proportions(table, count, total, [], suppress_below, round_to)
-    return derive_share(out, count, total, significance)
+    return derive_share(out, count, total, significance, round_to=round_to)
 
 
 def _combined_sums(

@@ -27,7 +27,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from pipeline.disclosure import protect_proportions
-from pipeline.taxonomy import ADJUSTED, UNADJUSTED
+from pipeline.taxonomy import ADJUSTED
 
 log = logging.getLogger(__name__)
 

@@ -15,10 +15,10 @@ from scipy import stats
 
 from pipeline import findings
 from pipeline.findings import Estimate, listing, lower_first
-from pipeline.funnel import ADJUSTED, LEVELS
+from pipeline.funnel import LEVELS
 from pipeline.numbers import count, interval, level, number, p_value, ratio, tenths
 from pipeline.numbers import percent as pct
-from pipeline.taxonomy import K_ITEMS
+from pipeline.taxonomy import ADJUSTED, K_ITEMS
 
 ESTIMATE_AXIS = f"Items offered out of {K_ITEMS} (shrunken estimate, 95% interval)"
 

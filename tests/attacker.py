@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy.stats import norm
 from statsmodels.stats.proportion import proportion_confint
 
 BIG = 10**9  # no upper bound: a suppressed count may be large if it was suppressed secondarily
@@ -60,10 +61,19 @@ def _printed(values: np.ndarray, text: str, percent: bool) -> np.ndarray:
     return np.abs(values * scale - float(text)) <= tolerance
 
 
-def _statistics(k: np.ndarray, m: np.ndarray, significance: float) -> dict[str, np.ndarray]:
-    """What a published share row may show for count k of m: share and Wilson limits."""
+def _statistics(
+    k: np.ndarray, m: np.ndarray, significance: float, round_to: int
+) -> dict[str, np.ndarray]:
+    """What a published share row may show for count k of m: share and Wilson limits, each
+    side widened in quadrature by z^2 (round_to^2 - 1) / 12 (1 + share^2) / m^2 for rounded
+    counts, as the methodology describes."""
     low, high = proportion_confint(k, m, alpha=significance, method="wilson")
-    return {"share": k / m, "conf_low": low, "conf_high": high}
+    share = k / m
+    if round_to > 1:
+        extra = norm.ppf(1 - significance / 2) ** 2 * (round_to**2 - 1) / 12 * (1 + share**2) / m**2
+        low = np.clip(share - np.sqrt((share - low) ** 2 + extra), 0, 1)
+        high = np.clip(share + np.sqrt((high - share) ** 2 + extra), 0, 1)
+    return {"share": share, "conf_low": low, "conf_high": high}
 
 
 def _number(value: Any) -> float | None:
@@ -180,7 +190,7 @@ class Attacker:
         k = np.tile(np.arange(m_high + 1), m_high - max(m_low, 1) + 1)
         keep = (k >= k_low) & (k <= min(k_high, m_high)) & (k <= m)
         k, m = k[keep], m[keep]
-        stats = _statistics(k.astype(float), m.astype(float), significance)
+        stats = _statistics(k.astype(float), m.astype(float), significance, self.round_to)
         match = np.ones(k.size, bool)
         for name, text in shown.items():
             match &= _printed(stats[name], text, percent)

@@ -136,6 +136,8 @@ def family_comparison(models: CountModels, chosen: Family) -> pd.DataFrame:
 def irr_table(result: Any, robust: bool) -> pd.DataFrame:
     """Exponentiated coefficients (IRRs, or odds ratios for logit links) with 95% CIs.
 
+    Intervals and p-values refer to the result's distribution: t on its residual degrees of
+    freedom for the censored NB2 at its Cox-Reid alpha (`dispersion.cox_reid`), else normal.
     robust=True evaluates the HC0 sandwich at the same estimates (for non-OLS models HC1-HC3
     silently equal HC0); results that are already robust (GEE) are used as they are.
     Returns [term, estimate, conf_low, conf_high, p_value].
@@ -144,7 +146,12 @@ def irr_table(result: Any, robust: bool) -> pd.DataFrame:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)  # evaluated, not optimised
             result = result.model.fit(
-                start_params=result.params, method="newton", maxiter=0, disp=0, cov_type="HC0"
+                start_params=result.params,
+                method="newton",
+                maxiter=0,
+                disp=0,
+                cov_type="HC0",
+                use_t=result.use_t,
             )
     ci = np.exp(result.conf_int())
     out = pd.DataFrame(

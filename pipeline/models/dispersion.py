@@ -11,6 +11,11 @@ does for a variance (Cox and Reid 1987; for NB2, McCarthy, Chen and Smyth 2012),
 
 removes the bias (mean 0.299) and brings the coverage to nominal. The working weights are
 those of an uncensored NB2; the few counts at K are weighted as if uncensored.
+
+The fit at that alpha refers its Wald statistics to t on its residual degrees of freedom
+(n minus every estimated parameter): the coefficients are orthogonal to alpha, so alpha's
+uncertainty leaves their variance alone but makes their standard errors vary with it, which
+thickens the tails of the Wald statistic as an estimated variance does (Satterthwaite 1946).
 """
 
 from __future__ import annotations
@@ -87,7 +92,8 @@ def cox_reid(result: Any) -> Dispersion:
     """alpha of a censored NB2 fit by the Cox-Reid adjusted profile likelihood, its 95%
     interval (where l_CR falls 1.92 below its maximum; 0 as the lower limit when alpha =
     1e-6 is inside), and the model evaluated at that alpha and the coefficients that
-    maximise the likelihood given it, with the covariance of all parameters there.
+    maximise the likelihood given it, with the covariance of all parameters there and t on
+    its residual degrees of freedom for Wald intervals and p-values.
     """
     profile = _Profile(result)
     ml = float(np.asarray(result.params)[-1])
@@ -104,6 +110,10 @@ def cox_reid(result: Any) -> Dispersion:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # evaluated, not optimised
         at = result.model.fit(
-            start_params=np.append(profile.beta, centre), method="newton", maxiter=0, disp=0
+            start_params=np.append(profile.beta, centre),
+            method="newton",
+            maxiter=0,
+            disp=0,
+            use_t=True,
         )
     return Dispersion(at, float(np.exp(centre)), float(np.exp(lower)), float(np.exp(upper)))

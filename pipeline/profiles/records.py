@@ -18,15 +18,15 @@ from pipeline import funnel
 from pipeline.profiles.areas import SurveyByArea
 from pipeline.profiles.inputs import ProfileInputs
 from pipeline.response import FOI_DEADLINE_WORKING_DAYS
-from pipeline.taxonomy import ITEM_IDS, ITEM_LABELS, STATUS_LABELS
+from pipeline.taxonomy import ADJUSTED, ITEM_IDS, ITEM_LABELS, STATUS_LABELS, UNADJUSTED
 
 Record = dict[str, Any]
 
 ANSWER_LABELS = {"yes": "Yes", "no": "No", "not_held": "Not held", "unknown": "Not stated"}
 NO_INFORMATION = "No information"  # every item of a round the authority did not answer
 LIMITS = {
-    funnel.UNADJUSTED: "Binomial limits (no allowance for overdispersion)",
-    funnel.ADJUSTED: "Limits allowing for overdispersion",
+    UNADJUSTED: "Binomial limits (no allowance for overdispersion)",
+    ADJUSTED: "Limits allowing for overdispersion",
 }
 LA_TYPES = {
     "unitary": "Unitary authority",
@@ -152,7 +152,7 @@ def funnel_position(latest: Record, inputs: ProfileInputs, outside: list[Record]
         usable = {latest["adults_flag"], latest["women_flag"]} <= set(funnel.USABLE_FLAGS)
         state = "withheld" if usable else "not_reported"
     limits = []
-    for kind in (funnel.UNADJUSTED, funnel.ADJUSTED) if state == "shown" else ():
+    for kind in (UNADJUSTED, ADJUSTED) if state == "shown" else ():
         rows = [r for r in outside if r["limits"] == kind]
         level = max(r["level"] for r in rows) if rows else min(funnel.LEVELS)
         limits.append(

@@ -57,3 +57,15 @@ def test_no_trials_gives_nan_and_leaves_the_rest():
     assert np.isnan(low[1]) and np.isnan(high[1])
     assert (low[0], high[0]) == pytest.approx((0.1078, 0.6032), abs=5e-5)
     assert (low[2], high[2]) == pytest.approx((0.0, 0.1611), abs=5e-5)
+
+
+def test_rounded_counts_widen_each_side_by_the_rounding_variance():
+    # 40 of 100, both counts published to the nearest 5: the rounding adds
+    # z^2 (25 - 1) / 12 (1 + 0.16) / 100^2 = 0.00089122 to each side's squared half-width,
+    # so Wilson's 0.30940 to 0.49800 becomes 0.30461 to 0.50244.
+    plain = wilson_interval(40, 100, significance=0.05)
+    rounded = wilson_interval(40, 100, significance=0.05, round_to=5)
+    assert plain == pytest.approx((0.30940, 0.49800), abs=5e-6)
+    assert rounded == pytest.approx((0.30461, 0.50244), abs=5e-6)
+    low, high = wilson_interval([0, 20], [20, 20], significance=0.05, round_to=5)
+    assert low[0] == 0 and high[1] == 1  # kept within 0 to 1

@@ -13,7 +13,7 @@ import statsmodels.formula.api as smf
 from scipy import integrate, special, stats
 from statsmodels.stats.meta_analysis import combine_effects
 from statsmodels.stats.proportion import proportion_confint
-from statsmodels.tools.numdiff import approx_fprime
+from statsmodels.tools.numdiff import approx_fprime, approx_hess
 
 from pipeline import config, models
 from pipeline.models.count import FITTERS
@@ -501,6 +501,24 @@ def test_cox_reid_alpha_maximises_the_adjusted_profile_and_bounds_its_interval()
         "conf_low": out.conf_low,
         "conf_high": out.conf_high,
     }
+
+
+def test_rate_ratios_at_the_cox_reid_alpha_refer_to_t_on_the_residual_degrees_of_freedom():
+    y, x = _censored_data(5, 40)  # few rows: t(37) is 2.6% wider than the normal
+    exog = pd.DataFrame(x, columns=["Intercept", "x"])
+    fit = models.cox_reid(CensoredNegativeBinomial(pd.Series(y), exog).fit()).result
+    params = np.asarray(fit.params)
+    bread = np.linalg.inv(-approx_hess(params, fit.model.loglike))  # from the likelihood
+    scores = fit.model.score_obs(params)
+    sandwich = bread @ scores.T @ scores @ bread
+    t = stats.t.ppf(0.975, len(y) - 3)  # two coefficients and alpha estimated
+    for robust, cov in ((False, bread), (True, sandwich)):
+        table = models.irr_table(fit, robust=robust)
+        se = np.sqrt(np.diag(cov))[:2]
+        np.testing.assert_allclose(np.log(table["conf_low"]), params[:2] - t * se, rtol=1e-4)
+        np.testing.assert_allclose(np.log(table["conf_high"]), params[:2] + t * se, rtol=1e-4)
+        p = 2 * stats.t.sf(np.abs(params[:2] / se), len(y) - 3)
+        np.testing.assert_allclose(table["p_value"], p, rtol=1e-3)
 
 
 def test_reader_scales_of_alpha_agree_with_simulated_gamma_frailties():

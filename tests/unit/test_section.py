@@ -13,8 +13,8 @@ import pytest
 
 from pipeline import findings, schemas, section
 from pipeline import section_tables as content
-from pipeline.funnel import ADJUSTED, UNADJUSTED
 from pipeline.section import StageOutputs, TableSpec
+from pipeline.taxonomy import ADJUSTED, UNADJUSTED
 from pipeline.workbook import Release, figure_tables, typed
 
 TEMPLATE = Path(section.__file__).parent / "templates" / "section.html.j2"
