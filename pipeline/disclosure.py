@@ -281,9 +281,8 @@ def derive_share(
     out[share] = np.where(shown, k / np.where(shown, n, 1), np.nan)
     out = _flag(out, share, flag)
     if significance is not None:
-        bounds = wilson_interval(
-            np.where(shown, k, 0), np.where(shown, n, 0), significance, round_to
-        )
+        k, n = np.where(shown, k, 0), np.where(shown, n, 0)
+        bounds = wilson_interval(k, n, significance, round_to)
         for column, values in zip(interval, bounds, strict=True):
             out[column] = np.where(shown, values, np.nan)
             out = _flag(out, column, flag)

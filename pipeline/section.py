@@ -66,6 +66,7 @@ YES_ONLY = (
 ROBUST = "Robust intervals use the HC0 sandwich estimator."
 GEE = "GEE estimates are population-averaged."
 PEOPLE = "Counts of people are protected. {rule}"
+ROUNDED = "Shares and intervals come from the rounded counts; the intervals allow for it."
 SURVEY_ROWS = (
     "Kept and blank rows of the survey files are organisations' submissions, protected as "
     "counts of people; excluded rows are listed one by one below, so rows in is not shown. "
@@ -221,7 +222,7 @@ TABLES = (
         "barriers",
         "Barriers reported in the latest wave, ranked (%, 95% CI)",
         lambda o: content.barriers(o.survey["barriers_ranked"]),
-        (PEOPLE, WILSON),
+        (PEOPLE, WILSON, ROUNDED),
         survey=True,
         sources=("survey_waves/barriers_ranked.csv",),
     ),
