@@ -30,6 +30,9 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	else echo "npm not found: the browser accessibility tests will be skipped"; fi
 
 system-check:
+	@$(PYTHON) -c "import sys; sys.exit(not (3, 11, 5) <= sys.version_info[:3] < (3, 12))" 2>/dev/null || \
+	  { echo "requirements.lock needs Python 3.11.5 or a later 3.11; $(PYTHON) is $$($(PYTHON) -V 2>&1)."; \
+	    echo "Name another: make report PYTHON=/path/to/python3.11"; exit 1; }
 	@$(PYTHON) -c "import ctypes.util, sys; sys.exit(0 if ctypes.util.find_library('pango-1.0') and ctypes.util.find_library('pangoft2-1.0') else 1)" || \
 	  { echo "WeasyPrint needs the Pango library, which is missing."; \
 	    echo "On Debian/Ubuntu: sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0"; \
