@@ -27,6 +27,9 @@ KERNEL = "python3"
 KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
 # What nbclient adds when it starts a kernel itself: no history database on disk.
 HISTORY_ARGS = ["--HistoryManager.hist_file=:memory:"]
+# Imported by a stage's kernel as it starts, while this process loads papermill on the other
+# core: every stage's first cell imports pandas. Nothing is printed or counted.
+PRELOAD_ARGS = ["--IPKernelApp.exec_lines=import pandas"]
 QUIET_LOGGERS = ("weasyprint", "fontTools", "matplotlib")
 
 
@@ -132,13 +135,13 @@ def _kernel_manager() -> type[AsyncKernelManager]:
 def start_kernel() -> AsyncKernelManager:
     """Start the stage's kernel as nbclient would, without waiting for it to be ready.
 
-    Started before papermill and the parameter schema are imported, the kernel boots on one
-    core while this process loads them on the other.
+    Started before papermill and the parameter schema are imported, the kernel boots (and
+    imports pandas, `PRELOAD_ARGS`) on one core while this process loads them on the other.
     """
     from jupyter_core.utils import run_sync
 
     km = _kernel_manager()(kernel_name=KERNEL)
-    run_sync(km.start_kernel)(extra_arguments=[*KERNEL_ARGS, *HISTORY_ARGS])
+    run_sync(km.start_kernel)(extra_arguments=[*KERNEL_ARGS, *HISTORY_ARGS, *PRELOAD_ARGS])
     return km
 
 
