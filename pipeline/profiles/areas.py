@@ -63,12 +63,12 @@ def to_latest_codes(codes: pd.Series, latest: pd.Series, changes: pd.DataFrame) 
             changes[["from_code", "to_code"]].set_axis(["code", "la_code"], axis=1),
         ]
     ).drop_duplicates()
-    unknown = sorted(set(codes) - set(pairs["code"]))
+    unknown = sorted(set(codes.unique()) - set(pairs["code"]))
     if unknown:
         raise ValueError(
             f"survey areas name codes with no successor in the latest geography: {unknown}"
         )
-    return pairs[pairs["code"].isin(codes)].reset_index(drop=True)
+    return pairs[pairs["code"].isin(codes.unique())].reset_index(drop=True)
 
 
 def _served(areas: pd.DataFrame, latest: pd.Series, waves: list[str]) -> pd.DataFrame:
@@ -124,7 +124,7 @@ def survey_by_area(
         .merge(mapping, on="code")[["wave", "org_id", "la_code"]]
         .drop_duplicates()
     )
-    waves = sorted(set(responses["wave"]) | set(raw_areas["wave"]))
+    waves = sorted(set(responses["wave"].unique()) | set(raw_areas["wave"].unique()))
     served = disclosure.protect(
         _served(areas, latest, waves), ["organisations"], suppress_below, round_to
     )
