@@ -32,6 +32,7 @@ EXPORTS: dict[str, tuple[str, ...]] = {
         "standardised_covariates",
     ),
     "describe": ("item_share_bounds", "item_shares", "items_distribution"),
+    "likelihoods": (),  # used inside the package only
     "count": (
         "FITTERS",
         "choose_family",
@@ -57,7 +58,7 @@ __all__ = sorted(_MODULE_OF)
 
 def __getattr__(name: str) -> Any:
     """Import the module that defines `name` (or is `name`) when first asked for (PEP 562)."""
-    if name not in _MODULE_OF and name not in (*EXPORTS, "likelihoods"):
+    if name not in _MODULE_OF and name not in EXPORTS:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     module = importlib.import_module(f"{__name__}.{_MODULE_OF.get(name, name)}")
     value = getattr(module, name) if name in _MODULE_OF else module

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -261,10 +262,14 @@ def _sorted(frame: pd.DataFrame, waves: list[str], by: list[str]) -> pd.DataFram
 
 
 def _ranks(values: pd.Series, order: Iterable[str], missing: int) -> np.ndarray:
-    """Each value's position in `order` (`missing` where it is not there), looked up once per
-    distinct value."""
-    codes, distinct = pd.factorize(values)  # code -1 (a missing value) takes the last entry
+    """Each value's position in `order` (`missing` where it is not there)."""
+    return _positions(*pd.factorize(values), order, missing)
+
+
+def _positions(codes: np.ndarray, distinct: Any, order: Iterable[str], missing: int) -> np.ndarray:
+    """`_ranks` from factorised values: each distinct value is looked up once."""
     position = {v: i for i, v in enumerate(order)}
+    # code -1 (a missing value) takes the last entry
     return np.array([*(position.get(v, missing) for v in distinct), missing])[codes]
 
 
@@ -280,7 +285,7 @@ def _ordered(responses: pd.DataFrame, codebook: Codebook, waves: list[str]) -> p
     order = np.lexsort(
         (
             option_rank,
-            _ranks(responses["question"], codebook.variables, len(codebook.variables)),
+            _positions(question, asked, codebook.variables, len(codebook.variables)),
             pd.factorize(responses["org_id"], sort=True)[0],
             _ranks(responses["wave"], waves, len(waves)),
         )
