@@ -171,7 +171,7 @@ def _clean_wave(
     areas, problems = match_areas(kept, raw, wave, codebook, matcher(year))
     answers = answers.merge(kept[[ROW, "org_id"]], on=ROW).assign(wave=wave)
     tables = {
-        "responses": answers[columns("survey_responses")],
+        "responses": _ordered(answers[columns("survey_responses")], codebook),
         "orgs": _orgs(wave, kept, answers, areas),
         "areas": areas,
         "comments": _comments(wave, kept, raw, codebook),
@@ -240,9 +240,10 @@ def clean_waves(
             "the geography reference:\n" + "\n".join(area_problems),
         )
     del raws  # at scale the exports and each table's parts are large: keep one copy at a time
+    # each wave's responses come sorted, so joining them in the listed order sorts the whole
     tables = {name: pd.concat(parts.pop(name), ignore_index=True) for name in _TABLES}
     return SurveyResult(
-        responses=_ordered(tables.pop("responses"), book, waves),
+        responses=tables.pop("responses").astype("str"),
         orgs=_sorted(tables["orgs"], waves, ["org_id"]),
         areas=_sorted(tables["areas"], waves, ["org_id", "la_code"]),
         comments=_sorted(tables["comments"], waves, ["org_id"]),
@@ -273,8 +274,8 @@ def _positions(codes: np.ndarray, distinct: Any, order: Iterable[str], missing: 
     return np.array([*(position.get(v, missing) for v in distinct), missing])[codes]
 
 
-def _ordered(responses: pd.DataFrame, codebook: Codebook, waves: list[str]) -> pd.DataFrame:
-    """Responses sorted by wave (as listed), org_id, then question and option in codebook order."""
+def _ordered(responses: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """One wave's responses sorted by org_id, then question and option in codebook order."""
     question, asked = pd.factorize(responses["question"])
     option_rank = np.zeros(len(responses), dtype=np.int64)
     for k, name in enumerate(asked):
@@ -287,10 +288,9 @@ def _ordered(responses: pd.DataFrame, codebook: Codebook, waves: list[str]) -> p
             option_rank,
             _positions(question, asked, codebook.variables, len(codebook.variables)),
             pd.factorize(responses["org_id"], sort=True)[0],
-            _ranks(responses["wave"], waves, len(waves)),
         )
     )
-    return responses.take(order)[columns("survey_responses")].reset_index(drop=True).astype("str")
+    return responses.take(order).reset_index(drop=True)
 
 
 # --- views of the cleaned tables ----------------------------------------------------------------
