@@ -12,9 +12,9 @@ exact limits. tau^2 is a robust moment estimate in the manner of DerSimonian and
 (1986; `robust_overdispersion`): winsorising at percentiles (Spiegelhalter 2005b) halves
 it when there are no outliers, so the adjusted limits flag eight times too many, and the
 plain moment estimate is inflated by the outliers it should find, so they go unflagged.
-Authorities are classified against the adjusted limits only, at their own n, so the
-outlier list always agrees with the chart; with a hundred authorities and a dispersion
-ratio far above 1 the unadjusted limits mean nothing.
+Authorities are classified from their published points against the adjusted limits only,
+at their own n, so the outlier list always agrees with the chart; with a hundred
+authorities and a dispersion ratio far above 1 the unadjusted limits mean nothing.
 """
 
 from __future__ import annotations
@@ -193,20 +193,30 @@ def funnel_limits(
 
 
 def limit_grid(n: pd.Series, points: int = 200) -> np.ndarray:
-    """Whole numbers spread evenly on a log scale from 1 to the largest n, for drawing limits."""
+    """Whole numbers spread evenly on a log scale from 1 to the largest n, for drawing limits.
+
+    Pass the published (rounded) n: the grid is published, and its end would give the
+    largest exact count away.
+    """
     return np.unique(np.rint(np.geomspace(1, n.max(), points)))
 
 
-def outliers(data: pd.DataFrame, tau2: float, levels: tuple[float, ...] = LEVELS) -> pd.DataFrame:
-    """Authorities outside the limits adjusted for overdispersion (additive `tau2`).
+def outliers(
+    points: pd.DataFrame, target: float, tau2: float, levels: tuple[float, ...] = LEVELS
+) -> pd.DataFrame:
+    """Authorities whose published point lies outside the limits adjusted for overdispersion.
 
-    Returns one row per authority and level it falls outside: la_code, la_name,
-    region_name, limits (always ADJUSTED), level, side ("above" or "below"). No counts, so
-    nothing in it needs disclosure control. Name an authority only outside `FLAG_LEVEL`.
+    `points` is the publishable table (`publishable_funnel`: shares of the rounded counts),
+    so the list follows from the published chart: classified from the exact counts it would
+    narrow the rounded ones (a point drawn just inside a limit but listed outside it gives
+    its count away). Authorities whose share is suppressed are not classified. Returns one
+    row per authority and level it falls outside: la_code, la_name, region_name, limits
+    (always ADJUSTED), level, side ("above" or "below"). Name an authority only outside
+    `FLAG_LEVEL`.
     """
-    target = float(data["target"].iloc[0])
-    limits = funnel_limits(target, data["n"], tau2, levels).drop_duplicates()
-    merged = data.merge(limits, on="n")
+    shown = points[points["share"].notna()].astype({"n": "int64"})
+    limits = funnel_limits(target, shown["n"], tau2, levels).drop_duplicates()
+    merged = shown.merge(limits, on="n")
     merged["side"] = np.select(
         [merged["share"] > merged["upper"], merged["share"] < merged["lower"]],
         ["above", "below"],
@@ -230,10 +240,8 @@ def publishable_funnel(data: pd.DataFrame, suppress_below: int, round_to: int) -
     rounded ones would give the exact counts back). Where women, n or the adults who are
     not women are suppressed, the share and z-score are suppressed as well, since with a
     published n a share reveals the count; such an authority is not drawn on the published
-    chart (its share is NA) but still counts towards the target, the overdispersion
-    estimate and the outlier list, which holds no counts or shares. A published point can
-    sit up to round_to / (2 n) from its exact share, so a point near a limit may look
-    inside or outside it while the list, made from exact counts, says otherwise.
+    chart (its share is NA) and is not classified (`outliers`), but still counts towards the
+    target and the overdispersion estimate.
     """
     out = protect_proportions(
         data[PUBLISHED], "women", "n", ["share", "z"], suppress_below, round_to

@@ -18,16 +18,12 @@ from pipeline import funnel
 from pipeline.profiles.areas import SurveyByArea
 from pipeline.profiles.inputs import ProfileInputs
 from pipeline.response import FOI_DEADLINE_WORKING_DAYS
-from pipeline.taxonomy import ADJUSTED, ITEM_IDS, ITEM_LABELS, STATUS_LABELS, UNADJUSTED
+from pipeline.taxonomy import ADJUSTED, ITEM_IDS, ITEM_LABELS, STATUS_LABELS
 
 Record = dict[str, Any]
 
 ANSWER_LABELS = {"yes": "Yes", "no": "No", "not_held": "Not held", "unknown": "Not stated"}
 NO_INFORMATION = "No information"  # every item of a round the authority did not answer
-LIMITS = {
-    UNADJUSTED: "Binomial limits (no allowance for overdispersion)",
-    ADJUSTED: "Limits allowing for overdispersion",
-}
 LA_TYPES = {
     "unitary": "Unitary authority",
     "metropolitan_district": "Metropolitan district",
@@ -152,12 +148,12 @@ def funnel_position(latest: Record, inputs: ProfileInputs, outside: list[Record]
         usable = {latest["adults_flag"], latest["women_flag"]} <= set(funnel.USABLE_FLAGS)
         state = "withheld" if usable else "not_reported"
     limits = []
-    for kind in (UNADJUSTED, ADJUSTED) if state == "shown" else ():
-        rows = [r for r in outside if r["limits"] == kind]
+    if state == "shown":  # only the adjusted limits classify (funnel.outliers)
+        rows = [r for r in outside if r["limits"] == ADJUSTED]
         level = max(r["level"] for r in rows) if rows else min(funnel.LEVELS)
         limits.append(
             {
-                "label": LIMITS[kind],
+                "label": "Limits allowing for overdispersion",
                 "side": rows[0]["side"] if rows else "inside",
                 "level": level,
                 "digits": 0 if round(100 * level, 6).is_integer() else 1,

@@ -113,7 +113,7 @@ def _spread() -> pd.DataFrame:
 
 
 def test_outliers_are_named_against_the_adjusted_limits_only():
-    out = f.outliers(_spread(), tau2=0.0)  # tau2 = 0: the exact binomial limits
+    out = f.outliers(_spread(), 0.3, tau2=0.0)  # tau2 = 0: the exact binomial limits
     assert sorted(zip(out["la_code"], out["level"], out["side"], strict=True)) == [
         ("E06000000", 0.95, "above"),
         ("E06000000", 0.998, "above"),
@@ -121,16 +121,29 @@ def test_outliers_are_named_against_the_adjusted_limits_only():
         ("E06000001", 0.998, "below"),
     ]
     assert set(out["limits"]) == {f.ADJUSTED}
-    assert f.outliers(_spread(), tau2=0.5).empty  # tau2 = 0.5 makes every limit 0 to 1
+    assert f.outliers(_spread(), 0.3, tau2=0.5).empty  # tau2 = 0.5 makes every limit 0 to 1
     assert list(out.columns) == ["la_code", "la_name", "region_name", "limits", "level", "side"]
 
 
 def test_outliers_agree_with_the_limits_at_each_n():
     data = _spread()
     limits = f.funnel_limits(0.3, data["n"], tau2=0.001, levels=(0.95,)).iloc[0]
-    out = f.outliers(data, tau2=0.001, levels=(0.95,))
+    out = f.outliers(data, 0.3, tau2=0.001, levels=(0.95,))
     outside = (data["share"] < limits["lower"]) | (data["share"] > limits["upper"])
     assert set(out["la_code"]) == set(data.loc[outside, "la_code"])
+
+
+def test_outliers_follow_the_published_points_not_the_exact_counts():
+    # 17 women of 33 adults lie above the exact 95% limit around 0.3; rounded to 15 of 35
+    # the published point lies inside it. Listing it from the exact counts would tell a
+    # reader that the hidden share is above the limit, which only 17 of 33 or 34 satisfies.
+    data = f.funnel_data(_responses([33, 5], [17, 2])).assign(target=0.3)
+    upper = f.funnel_limits(0.3, [33, 35], levels=(0.95,))["upper"].tolist()
+    assert upper[0] < 17 / 33 and upper[1] > 15 / 35
+    assert len(f.outliers(data, 0.3, 0.0, (0.95,))) == 1
+    published = f.publishable_funnel(data, suppress_below=8, round_to=5)
+    assert published["n"].iloc[0] == 35 and published["share"].isna().tolist() == [False, True]
+    assert f.outliers(published, 0.3, 0.0, (0.95,)).empty  # the suppressed one is not classified
 
 
 def test_expected_false_flags_are_n_times_the_tail():
@@ -208,7 +221,7 @@ def test_chart_limits_are_the_adjusted_limits_only():
 def test_chart_points_leave_out_withheld_authorities_and_mark_outliers():
     data = f.funnel_data(_responses([200, 1000, 1000, 1000], [5, 600, 300, 310])).assign(target=0.3)
     published = f.publishable_funnel(data, 8, 5)
-    points = f.chart_points(published, f.outliers(data, tau2=0.0))
+    points = f.chart_points(published, f.outliers(published, 0.3, tau2=0.0))
     assert points["label"].tolist() == ["LA 1", "LA 2", "LA 3"]
     assert points["outlier"].tolist() == [True, False, False]
     assert points["n"].tolist() == [1000, 1000, 1000]
