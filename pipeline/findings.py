@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import yaml
 
-from pipeline.numbers import count, interval, number, p_value, percent, ratio, tenths
+from pipeline.numbers import count, interval, number, p_value, percent, ratio, rounded, tenths
 from pipeline.taxonomy import K_ITEMS
 
 GLOSSARY: dict[str, str] = yaml.safe_load(
@@ -55,8 +55,24 @@ class Estimate(NamedTuple):
 
 
 def listing(words: Sequence[str]) -> str:
-    """Words joined as in a sentence: ['a', 'b', 'c'] -> 'a, b and c'."""
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+    """Words joined as in a sentence: ['a', 'b', 'c'] -> 'a, b and c'; with a comma before the
+    last 'and' when a word has an 'and' of its own ('a, b and c, and d'), and with semicolons
+    when a word has a comma ('Bristol, City of; Leeds and York')."""
+    if len(words) == 1:
+        return words[0]
+    comma = "; " if any("," in w for w in words) else ", "
+    last = comma.rstrip() if len(words) > 2 and any(" and " in w for w in words) else ""
+    return f"{comma.join(words[:-1])}{last} and {words[-1]}"
+
+
+def tied(values: Sequence[float], shown: Callable[[float], str], lowest: bool = False) -> list[int]:
+    """Positions of the `values` that print, by `shown`, as the highest (or lowest) does.
+
+    An extreme is claimed only as published: 0.625 and 0.6234 both print '62%' by `percent`,
+    so both are the highest, however the unrounded figures differ.
+    """
+    extreme = shown((min if lowest else max)(values))
+    return [i for i, v in enumerate(values) if shown(v) == extreme]
 
 
 def lower_first(label: str) -> str:
@@ -94,16 +110,18 @@ def nb2_dispersion_ratio(alpha: float, mean: float) -> float:
     return 1 + alpha * mean
 
 
-def funnel_adjustment(tau2: float, tau2_unwinsorised: float) -> str:
-    """What the overdispersion-adjusted funnel limits add, from the between-authority variance."""
+def funnel_adjustment(tau2: float, tau2_moment: float) -> str:
+    """What the overdispersion-adjusted funnel limits add: the robust between-authority variance
+    (`funnel.robust_overdispersion`), beside the plain moment (DerSimonian-Laird) estimate
+    (`funnel.overdispersion`)."""
     if tau2 <= 0:
         return (
             "No extra variance between authorities was estimated, so the adjusted limits are "
             "the unadjusted ones."
         )
     return (
-        f"The adjusted limits add a between-authority variance of {number(tau2, 5)} "
-        f"({number(tau2_unwinsorised, 5)} without winsorising)."
+        f"The adjusted limits add a between-authority variance of {number(tau2, 5)} by the "
+        f"robust estimate ({number(tau2_moment, 5)} by the plain moment estimate)."
     )
 
 
@@ -192,25 +210,29 @@ def residual_trend(rho: float, p: float, significance: float, model: str) -> str
 def region_share(share: Estimate) -> str:
     """How much of the variation between authorities lies between regions.
 
-    An estimate at the boundary (0%) is no evidence of regional differences, and is said so
-    with the upper limit; "most variation within regions" needs an upper limit of at most 50%.
+    `share` comes from `models.region_variance`, a negative binomial fit with one intercept per
+    region and no cap at `K_ITEMS`, not the censored model reported elsewhere, and the
+    sentence says so. An estimate at the boundary (0%) is no evidence of regional differences,
+    and is said so with the upper limit; "most variation within regions" needs an upper limit
+    of at most 50%.
     """
     upper = percent(share.high)
-    if share.low <= 0 and round(100 * share.estimate) == 0:
+    fit = f"from a negative binomial fit that ignores the cap of {K_ITEMS} items"
+    if share.low <= 0 and rounded(share.estimate, scale=2) == 0:
         if share.high > 0.5:
             return (
                 "There is no evidence that regions differ, but the data cannot rule out large "
                 f"differences: regions could account for up to {upper} of the variation "
-                "between authorities."
+                f"between authorities ({fit})."
             )
         return (
             "There is no evidence that regions differ once deprivation and population are "
             f"allowed for; the data are compatible with regions accounting for up to {upper} "
-            "of the variation between authorities."
+            f"of the variation between authorities ({fit})."
         )
     stated = (
         f"Regions account for an estimated {percent(share.estimate)} of the variation between "
-        f"authorities ({share.ci(percent)})"
+        f"authorities ({share.ci(percent)}; {fit})"
     )
     if share.low > 0.5:
         return f"{stated}: most variation lies between regions."
@@ -251,7 +273,7 @@ def association(rate_ratio: Estimate, contrast: str, alike: str, what: str = "it
     estimate, low, high = rate_ratio[:3]
     size = (
         f"about the same number of {what}"
-        if round(100 * abs(estimate - 1)) == 0
+        if rounded(abs(estimate - 1), scale=2) == 0
         else f"about {_more_or_fewer(estimate)} {what}"
     )
     compared = f"{contrast[:1].upper()}{contrast[1:]} offered {size} on average than " + (
@@ -284,22 +306,25 @@ def population(per_sd: Estimate, log_pop_sd: float) -> str:
 def between_authority(
     factor: Estimate, alike: str = "alike in region, deprivation and size"
 ) -> str:
-    """How far two similar authorities typically differ in the number of items they offer.
+    """How far two similar authorities typically differ in the number of items they are
+    expected to offer.
 
-    `factor` is the typical ratio between two authorities' expected items that the model's
+    `factor` is the typical ratio between two authorities' expected items (their underlying
+    rates, not the items they reported, which stop at `K_ITEMS`) that the model's
     between-authority variation implies (1 when there is none), with its interval. A lower
     limit of 1 (no variation beyond chance) is said to be compatible with none.
     """
     one = partial(number, digits=1)
     if one(factor.estimate) == one(1):
         return (
-            f"Authorities {alike} differ in the number of items they offer by little more "
-            f"than chance would give: the data are compatible with a typical factor of up to "
-            f"{one(factor.high)} ({factor.ci(one)})."
+            f"Authorities {alike} differ in the number of items they are expected to offer by "
+            f"little more than chance would give: the data are compatible with a typical factor "
+            f"of up to {one(factor.high)} ({factor.ci(one)})."
         )
     typical = (
         f"Two authorities {alike} typically differ by a factor of about "
-        f"{one(factor.estimate)} in the number of items they offer ({factor.ci(one)})"
+        f"{one(factor.estimate)} in the number of items they are expected to offer "
+        f"({factor.ci(one)})"
     )
     if factor.low <= 1:
         return f"{typical}, but the data are compatible with no difference beyond chance."
@@ -371,6 +396,36 @@ def survey_waves(n_orgs: int, n_repeat: int, allowed_for: bool) -> str:
     )
 
 
+def _sharing(
+    named: Sequence[tuple[str, Estimate]], lowest: bool = False
+) -> tuple[int, str, str, str]:
+    """Of (label, share) pairs, those whose share prints as the highest (or lowest) does: how
+    many, their labels listed, their share as printed and its interval (each interval in turn
+    where they differ)."""
+    chosen = [named[i] for i in tied([s.estimate for _, s in named], percent, lowest)]
+    cis = [share.ci(percent) for _, share in chosen]
+    ci = cis[0] if len(set(cis)) == 1 else f"{listing(cis)} respectively"
+    labels = listing([lower_first(label) for label, _ in chosen])
+    return len(chosen), labels, percent(chosen[0][1].estimate), ci
+
+
+def commonest_items(shares: Sequence[tuple[str, Estimate]]) -> str:
+    """The most and least common items, from (label, share of authorities answering) pairs;
+    every item whose share prints as the extreme's does is named with it."""
+    n_top, top, most, top_ci = _sharing(shares)
+    n_bottom, bottom, least, bottom_ci = _sharing(shares, lowest=True)
+    subject = (
+        f"The most common item, {top}, is offered"
+        if n_top == 1
+        else f"The most common items, {top}, are each offered"
+    )
+    each = "" if n_bottom == 1 else " each"
+    return (
+        f"{subject} by {most} of authorities that answered ({top_ci}); the least common, "
+        f"{bottom}, by {least}{each} ({bottom_ci})."
+    )
+
+
 def _check_plain(points: list[str]) -> list[str]:
     """`points`, unless one uses jargon (ValueError naming it)."""
     for point in points:
@@ -387,12 +442,11 @@ def main_points(
     rate: Estimate,
     median_items: float,
     n_items: int,
-    most_offered: tuple[str, Estimate],
-    least_offered: tuple[str, Estimate],
+    item_shares: Sequence[tuple[str, Estimate]],
     variation: str,
     deprivation: str,
     change: str,
-    barrier: tuple[str, Estimate, str] | None = None,
+    barriers: tuple[str, Sequence[tuple[str, Estimate]]] | None = None,
 ) -> list[str]:
     """The section's main points in plain English: no test names, p-values or model names.
 
@@ -403,12 +457,13 @@ def main_points(
         (``response_rates``).
     median_items, n_items : float, int
         Median items per responding authority (``items_distribution``) and items asked about.
-    most_offered, least_offered : (str, Estimate)
-        Label and share of the most and least offered items (``item_shares``).
+    item_shares : sequence of (str, Estimate)
+        Label and share of each item (``item_shares``), for `commonest_items`.
     variation, deprivation, change : str
         Sentences from `between_authority`, `deprivation` and `change_between_rounds`.
-    barrier : (str, Estimate, str), optional
-        The barrier reported most often, its share and wave (``barriers_ranked``); no survey,
+    barriers : (str, sequence of (str, Estimate)), optional
+        The latest wave, and the label and share of each barrier whose share is published
+        (``barriers_ranked``); every barrier printing the highest share is named. No survey,
         no point.
     """
     answered = (
@@ -417,28 +472,30 @@ def main_points(
         else f"{count(responded)} of the {count(asked)} authorities asked "
         f"({percent(rate.estimate)}, {rate.ci(percent)})"
     )
-    (top, top_share), (bottom, bottom_share) = most_offered, least_offered
-    median = tenths(median_items)
     points = [
         f"{answered} told us what women-specific drug treatment they commissioned in "
         f"{round_name}" + ("." if responded == asked else f"; {count(asked - responded)} did not."),
-        f"The typical authority offers {median} of the {n_items} women-specific items asked "
-        f"about. The most common, {lower_first(top)}, is offered by "
-        f"{percent(top_share.estimate)} of authorities that answered ({top_share.ci(percent)}); "
-        f"the least common, {lower_first(bottom)}, by {percent(bottom_share.estimate)} "
-        f"({bottom_share.ci(percent)}).",
+        f"The typical authority offers {tenths(median_items)} of the {n_items} women-specific "
+        f"items asked about. {commonest_items(item_shares)}",
         variation,
         deprivation,
         change,
     ]
-    if barrier is not None:
-        label, share, wave = barrier
-        points.append(
-            f"Third-sector organisations most often report {lower_first(label)} as a barrier "
-            f"women face: {percent(share.estimate)} of organisations in {wave} "
-            f"({share.ci(percent)})."
-        )
+    if barriers is not None:
+        points.append(most_reported(*barriers))
     return _check_plain(points)
+
+
+def most_reported(wave: str, barriers: Sequence[tuple[str, Estimate]]) -> str:
+    """The barrier third-sector organisations report most often in `wave`, from (label, share)
+    pairs; every barrier whose share prints as the highest does is named with it."""
+    n_top, labels, share, ci = _sharing(barriers)
+    which = "a barrier" if n_top == 1 else "barriers"
+    each = "" if n_top == 1 else " each"
+    return (
+        f"Third-sector organisations most often report {labels} as {which} women face: "
+        f"{share} of organisations in {wave}{each} ({ci})."
+    )
 
 
 def overrides_applied(by_round: Mapping[str, int]) -> str:

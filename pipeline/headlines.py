@@ -9,6 +9,8 @@ chosen by `pipeline.findings`, so that each says something different when the da
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from functools import partial
 
 import pandas as pd
 from scipy import stats
@@ -23,9 +25,12 @@ from pipeline.taxonomy import ADJUSTED, K_ITEMS
 ESTIMATE_AXIS = f"Items offered out of {K_ITEMS} (shrunken estimate, 95% interval)"
 
 
-def _tied(rows: pd.DataFrame, column: str, value: float) -> pd.DataFrame:
-    """The rows of `rows` whose `column` equals `value`: all those sharing an extreme."""
-    return rows[rows[column] == value]
+def _tied(
+    rows: pd.DataFrame, column: str, shown: Callable[[float], str], lowest: bool = False
+) -> pd.DataFrame:
+    """The rows whose `column` prints, by `shown`, as its highest (or lowest) value does: all
+    those sharing the extreme as published (`findings.tied`)."""
+    return rows.iloc[findings.tied(list(rows[column]), shown, lowest)]
 
 
 def _title(sentence: str) -> str:
@@ -58,7 +63,7 @@ def nonresponse(by_region: pd.DataFrame, round_name: str) -> tuple[str, str]:
     if total == 0:
         title = f"All {count(rows['n'].sum())} authorities provided information in {round_name}"
     else:
-        top = _tied(rows, "share", rows["share"].iloc[0])
+        top = _tied(rows, "share", repr)  # the title prints counts, so only exact ties
         where = listing(
             [
                 f"{r['region_name']} ({count(r['not_responded'])} of {count(r['n'])})"
@@ -83,8 +88,7 @@ def nonresponse(by_region: pd.DataFrame, round_name: str) -> tuple[str, str]:
 def item_shares(shares: pd.DataFrame, round_name: str) -> tuple[str, str]:
     """Headline and alt text for the share of authorities offering each item."""
     rows = shares[shares["round"] == round_name].sort_values("share", ascending=False)
-    top = _tied(rows, "share", rows["share"].iloc[0])
-    bottom = _tied(rows, "share", rows["share"].iloc[-1])
+    top, bottom = (_tied(rows, "share", pct, lowest) for lowest in (False, True))
     title = (
         f"{pct(top['share'].iloc[0])} of authorities offer "
         f"{listing([lower_first(x) for x in top['label']])}, the most common "
@@ -197,7 +201,8 @@ def paired_change(change: pd.DataFrame, rounds: tuple[str, str]) -> tuple[str, s
     )
     alt = (
         f"Dumbbell chart of items per authority in {rounds[0]} and {rounds[1]} for the "
-        f"authorities with the largest increases and decreases. {sentence}"
+        "authorities whose change, shrunk towards the common change and adjusted for partial "
+        f"answers, is largest or smallest (not those with the largest raw changes). {sentence}"
     )
     return _title(sentence), alt
 
@@ -208,20 +213,22 @@ def authority_estimates(
     """Headline and alt text for the caterpillar plot of each authority's shrunken estimate.
 
     `estimates` is `models.authority_estimates` (la_name, estimate, rank_low, rank_high);
-    `mean_items` the level it is drawn against (`models.level`). The headline says how well
-    the rank intervals tell authorities apart (`findings.rank_precision`).
+    `mean_items` the level it is drawn against (`models.level`: the mean over every unit of
+    the model, responding or not, as if each had answered in full). The headline says how
+    well the rank intervals tell authorities apart (`findings.rank_precision`); the highest
+    and lowest are every authority printing the extreme estimate.
     """
     spans = estimates["rank_high"] - estimates["rank_low"] + 1
     sentence = findings.rank_precision(float(spans.median()), len(estimates))
-    ends = [_tied(estimates, "estimate", estimates["estimate"].agg(f)) for f in ("max", "min")]
-    high, low = (
-        f"{listing(list(e['la_name']))} ({number(e['estimate'].iloc[0], 1)})" for e in ends
-    )
+    one = partial(number, digits=1)
+    ends = [_tied(estimates, "estimate", one, lowest) for lowest in (False, True)]
+    high, low = (f"{listing(list(e['la_name']))} ({one(e['estimate'].iloc[0])})" for e in ends)
     alt = (
         f"Caterpillar plot of the shrunken estimate of items offered (out of {K_ITEMS}, had the "
         f"authority answered in full) for each of the {count(len(estimates))} responding "
-        f"authorities in {round_name}, with 95% intervals, against the mean of "
-        f"{number(mean_items, 1)} items. Highest: {high}; lowest: {low}."
+        f"authorities in {round_name}, with 95% intervals, against {one(mean_items)} items: the "
+        "mean expected over all authorities, responding or not, had each answered in full. "
+        f"Highest: {high}; lowest: {low}."
     )
     return f"{_title(sentence)} ({round_name})", alt
 
@@ -279,13 +286,16 @@ def diagnostics(frame: pd.DataFrame, family: str, *, significance: float) -> tup
     tested at `significance`.
     """
     rho, p = stats.spearmanr(frame["fitted"], frame["residual"])
-    top = frame.sort_values("influence", ascending=False).iloc[0]
+    three = partial(number, digits=3)
+    top = _tied(frame, "influence", three)
+    names = listing([str(x) for x in top["label"]])
+    most = "authority is" if len(top) == 1 else "authorities are"
     trend = findings.residual_trend(rho, p, significance, family.replace("_", " "))
-    title = f"{_title(trend)}; the most influential authority is {top['label']}"
+    title = f"{_title(trend)}; the most influential {most} {names}"
     alt = (
         "Two panels: Pearson residuals against fitted items per authority with a smooth, and "
-        f"Cook's distance per authority; largest {number(top['influence'], 3)} "
-        f"({top['label']}). Rank correlation of residuals with fitted values "
+        f"Cook's distance per authority; largest {three(top['influence'].iloc[0])} "
+        f"({names}). Rank correlation of residuals with fitted values "
         f"{number(rho, 2)}, {p_value(p)}."
     )
     return title, alt
@@ -312,10 +322,17 @@ def support_by_wave(
             "number of comparisons"
         )
     else:
-        top = clear.loc[clear["estimate"].abs().idxmax()]
+        top = _tied(clear.assign(size=clear["estimate"].abs()), "size", pct)
+        moves = [
+            (labels[r["option"]], f"{pct(r['share_from'])} to {pct(r['share_to'])}")
+            for _, r in top.iterrows()
+        ]
+        between = f"changed most between {first} and {last}"
         title = (
-            f"{labels[top['option']]} changed most between {first} and {last}: "
-            f"{pct(top['share_from'])} to {pct(top['share_to'])} of organisations"
+            f"{moves[0][0]} {between}: {moves[0][1]} of organisations"
+            if len(moves) == 1
+            else f"{listing([f'{name} ({move})' for name, move in moves])} {between}, as "
+            "shares of organisations"
         )
     alt = (
         "Small multiples of the share of organisations offering each kind of support, by "
@@ -326,9 +343,9 @@ def support_by_wave(
 
 def barriers(ranked: pd.DataFrame) -> tuple[str, str]:
     """Headline and alt text for barriers ranked in one wave."""
-    top = _tied(ranked, "rank", ranked["rank"].min())
+    top = _tied(ranked, "share", pct)
     first = top.iloc[0]
-    names = listing(list(top["label"]))
+    names = listing([first["label"], *(lower_first(x) for x in top["label"].iloc[1:])])
     title = (
         f"{names} {'is the barrier' if len(top) == 1 else 'are the barriers'} organisations "
         f"report most often ({pct(first['share'])}, {first['wave']})"
@@ -356,14 +373,14 @@ def partnership(combined: pd.DataFrame, labels: dict[str, str]) -> tuple[str, st
     good = rows.dropna(subset=["share"])
     title = f"Ratings of partnership working are withheld to protect organisations ({wave})"
     if not good.empty:
-        ends = [_tied(good, "share", good["share"].agg(f)) for f in ("max", "min")]
+        ends = [_tied(good, "share", pct, lowest) for lowest in (False, True)]
         names = [listing([lower_first(labels[o]) for o in e["option"]]) for e in ends]
         top, bottom = (pct(e["share"].iloc[0]) for e in ends)
         title = (
-            f"Partnership with {names[0]} is rated good by {top} ({wave})"
+            f"Partnership with {names[0]} is rated good or very good by {top} ({wave})"
             if len(ends[0]) == len(good)
-            else f"Partnership with {names[0]} is rated good most often ({top}), with "
-            f"{names[1]} least ({bottom}; {wave})"
+            else f"Partnership with {names[0]} is rated good or very good most often ({top}), "
+            f"with {names[1]} least ({bottom}; {wave})"
         )
     shares = (
         CONFIDENTIAL if flag else NOT_AVAILABLE if pd.isna(share) else pct(share)

@@ -3,20 +3,28 @@
 Prose, headlines, alt text and the template's filters all format through these, so that a
 p-value, a percentage, a ratio or a count looks the same wherever it appears. Negative numbers
 take the minus sign (U+2212), which screen readers read as "minus", and nothing prints as a
-negative zero.
+negative zero. Every number rounds half-way values away from zero, as counts do: 0.625 -> '0.63'
+and 62.5% -> '63%', taking a float as its shortest decimal (2.675, not 2.67499...).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
 
 MINUS = "\u2212"
 
 
+def rounded(x: float, digits: int = 0, scale: int = 0) -> Decimal:
+    """`x` times 10 ** `scale` to `digits` decimal places, half-way values away from zero:
+    (0.625, 2) -> 0.63, (-2.5, 0) -> -3, (0.285, 0, 2) -> 29 (a percentage)."""
+    exact = Decimal(repr(float(x))).scaleb(scale)
+    return exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
 def number(x: float, digits: int = 0) -> str:
     """`x` to `digits` decimal places with thousands separators: 12345.678 -> '12,345.68' (2)."""
-    text = f"{x:,.{digits}f}"
+    text = f"{rounded(x, digits):,.{digits}f}"
     if not text.startswith("-"):
         return text
     return text[1:] if float(text[1:].replace(",", "")) == 0 else MINUS + text[1:]
@@ -44,10 +52,11 @@ def significant(x: float, figures: int = 2) -> str:
     12345 -> '12,000'."""
     if x == 0:
         return "0"
-    digits = figures - 1 - math.floor(math.log10(abs(x)))
-    if abs(round(x, digits)) >= 10 ** (figures - digits):  # 9.96 rounds up to 10
+    exact = Decimal(repr(float(x)))
+    digits = figures - 1 - exact.adjusted()
+    if rounded(x, digits).adjusted() > exact.adjusted():  # 9.96 rounds up to 10
         digits -= 1
-    return number(round(x, digits), max(digits, 0))
+    return number(float(rounded(x, digits)), max(digits, 0))
 
 
 def percent(x: float, digits: int = 0) -> str:
@@ -56,14 +65,13 @@ def percent(x: float, digits: int = 0) -> str:
     A proportion that is not exactly 0 or 1 never prints as 0% or 100%: 0.0004 -> '<1%',
     0.9996 -> '>99%' (with `digits` 1, '<0.1%' and '>99.9%').
     """
-    value = 100 * x
-    shown = number(value, digits)
+    shown = rounded(x, digits, scale=2)
     step = 10.0**-digits
-    if value > 0 and float(shown.replace(",", "")) == 0:
+    if x > 0 and shown == 0:
         return f"<{number(step, digits)}%"
-    if value < 100 and shown.replace(",", "") == number(100, digits):
+    if x < 1 and shown == 100:
         return f">{number(100 - step, digits)}%"
-    return f"{shown}%"
+    return f"{number(float(shown), digits)}%"
 
 
 def ratio(x: float) -> str:

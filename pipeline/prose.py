@@ -37,15 +37,26 @@ def _change(describe: dict[str, Any]) -> str:
     )
 
 
-def _barrier(survey: dict[str, Any]) -> tuple[str, Estimate, str] | None:
-    """The barrier reported most often, unless its share is withheld or there is no survey."""
+def _barriers(survey: dict[str, Any]) -> tuple[str, list[tuple[str, Estimate]]] | None:
+    """The latest wave and each barrier's label and share, those withheld left out; None with
+    no survey or no share published."""
     if not survey:
         return None
-    top = survey["barriers_ranked"].iloc[0]
-    shares = pd.to_numeric(top[["share", "conf_low", "conf_high"]], errors="coerce")
-    if shares.isna().any():
+    ranked = survey["barriers_ranked"]
+    shares = ranked[["share", "conf_low", "conf_high"]].apply(pd.to_numeric, errors="coerce")
+    shown = shares.notna().all(axis="columns")
+    if not shown.any():
         return None
-    return str(top["label"]), Estimate(*shares.astype(float)), str(top["wave"])
+    rows = ranked.assign(**shares)[shown]
+    named = [(str(r["label"]), Estimate.from_row(r, "share")) for _, r in rows.iterrows()]
+    return str(ranked["wave"].iloc[0]), named
+
+
+def _item_shares(describe: dict[str, Any]) -> list[tuple[str, Estimate]]:
+    """Each item's label and share of authorities answering in the latest round."""
+    shares = describe["item_shares"]
+    latest = shares[shares["round"] == describe["response_rates"]["round"].iloc[-1]]
+    return [(str(r["label"]), Estimate.from_row(r, "share")) for _, r in latest.iterrows()]
 
 
 def statements(
@@ -70,6 +81,7 @@ def statements(
             spread["tau2"], funnel["unwinsorised"]["tau2"]
         ),
         "change": _change(describe),
+        "commonest": findings.commonest_items(_item_shares(describe)),
     }
 
 
@@ -78,9 +90,6 @@ def main_points(
 ) -> list[str]:
     """The 3-6 plain-English main points (`said` holds the `statements`)."""
     latest = describe["response_rates"].iloc[-1]
-    shares = describe["item_shares"]
-    ranked = shares[shares["round"] == latest["round"]].sort_values("share")
-    top, bottom = ranked.iloc[-1], ranked.iloc[0]
     return findings.main_points(
         round_name=str(latest["round"]),
         responded=int(latest["responded"]),
@@ -88,12 +97,11 @@ def main_points(
         rate=Estimate.from_row(latest, "share"),
         median_items=_median_items(describe["items_distribution"], str(latest["round"])),
         n_items=K_ITEMS,
-        most_offered=(str(top["label"]), Estimate.from_row(top, "share")),
-        least_offered=(str(bottom["label"]), Estimate.from_row(bottom, "share")),
+        item_shares=_item_shares(describe),
         variation=said["variation"],
         deprivation=said["deprivation"],
         change=said["change"],
-        barrier=_barrier(survey),
+        barriers=_barriers(survey),
     )
 
 

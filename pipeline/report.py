@@ -53,8 +53,9 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["num"] = lambda x, d=0: f"{x:,.{d}f}"
-    env.filters["pct"] = lambda x, d=0: f"{100 * x:.{d}f}%"
+    env.filters["num"] = numbers.number
+    env.filters["pct"] = numbers.percent
+    env.filters["p_value"] = numbers.p_value
     env.filters["long_date"] = long_date
     return env
 

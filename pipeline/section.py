@@ -403,15 +403,10 @@ def _facts(
     describe: dict[str, Any], model: dict[str, Any], rule: str, significance: float
 ) -> dict[str, Any]:
     """Every number the FOI prose quotes, from the describe_foi and model_provision tables."""
-    shares = describe["item_shares"]
-    latest = describe["response_rates"].iloc[-1]
-    latest_shares = shares[shares["round"] == latest["round"]].sort_values("share")
     return {
         "rates": describe["response_rates"].to_dict("records"),
-        "latest": latest.to_dict(),
+        "latest": describe["response_rates"].iloc[-1].to_dict(),
         "timeliness": describe["timeliness"].to_dict("records"),
-        "top_item": latest_shares.iloc[-1].to_dict(),
-        "bottom_item": latest_shares.iloc[0].to_dict(),
         "distribution": describe["items_distribution"],
         "funnel": describe["funnel_overdispersion"],
         "outliers": describe["funnel_outliers"],
@@ -433,14 +428,9 @@ def _facts(
 
 def _survey_facts(s: dict[str, Any], independence: str) -> dict[str, str]:
     """Sentences about the survey, computed from the survey_waves tables."""
-    top = s["barriers_ranked"].iloc[0]
     waves = s["respondents_by_wave"]
     counts = "; ".join(f"{r['wave']}: {r['respondents']}" for _, r in waves.iterrows())
     return {
-        "headline": (
-            f"Third-sector organisations most often report {top['label'].lower()} as a "
-            f"barrier for women ({100 * top['share']:.0f}% in {top['wave']})."
-        ),
         "respondents": (
             f"Organisations responding by wave (counts of people protected by the "
             f"disclosure rule): {counts}. {independence} Respondents chose to take part, "

@@ -10,12 +10,14 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline import disclosure
+from pipeline.numbers import rounded
 from pipeline.taxonomy import STATUS_LABELS, STATUSES
 
 HEADERS = {
     "round": "Round",
     "wave": "Wave",
     "n": "Asked",
+    "n_units": "Units modelled",
     "responded": "Answered",
     "share": "Share (%)",
     "conf_low": "95% CI lower",
@@ -89,10 +91,21 @@ SURVEY_PROTECTED = ["kept", "blank"]  # survey files' row counts protected as co
 SURVEY_FILES = "survey/"  # how the accounts name survey exports (survey.read.source_file)
 
 
+def _round(values: pd.Series, digits: int, scale: int = 0) -> pd.Series:
+    """`values` times 10 ** `scale` to `digits` decimal places, half-way values away from zero
+    as everywhere in the section (`numbers.rounded`); NaN stays NaN."""
+    return values.map(lambda v: v if pd.isna(v) else float(rounded(v, digits, scale)))
+
+
+def _round_floats(frame: pd.DataFrame, digits: int) -> pd.DataFrame:
+    """`frame` with its float columns rounded by `_round`."""
+    return frame.assign(**{c: _round(frame[c], digits) for c in frame.select_dtypes("float")})
+
+
 def _percent(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """`frame` with `columns` (proportions) as percentages to one decimal place; shorthand
     such as "[c]" is kept as it is."""
-    return frame.assign(**{c: _numbers(frame[c], lambda v: (100 * v).round(1)) for c in columns})
+    return frame.assign(**{c: _numbers(frame[c], lambda v: _round(v, 1, scale=2)) for c in columns})
 
 
 def _numbers(column: pd.Series, convert) -> pd.Series:
@@ -108,7 +121,7 @@ def _p_values(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """p-values to three decimals, those below 0.001 written "<0.001"."""
 
     def published(p: pd.Series) -> pd.Series:
-        return p.round(3).astype(object).mask(p < 0.001, "<0.001")
+        return _round(p, 3).astype(object).mask(p < 0.001, "<0.001")
 
     return frame.assign(**{c: _numbers(frame[c], published) for c in columns if c in frame})
 
@@ -173,7 +186,7 @@ def item_shares(shares: pd.DataFrame) -> pd.DataFrame:
 
 def count_families(comparison: pd.DataFrame) -> pd.DataFrame:
     """The count models compared by AIC, named in words, the favoured one marked "Yes"."""
-    named = comparison.round(2).replace({"model": MODEL_NAMES})
+    named = _round_floats(comparison, 2).replace({"model": MODEL_NAMES})
     named = named.assign(favoured=comparison["favoured"].map({True: "Yes", False: "No"}))
     return named[["model", "log_lik", "n_params", "aic", "delta_aic", "favoured"]]
 
@@ -184,7 +197,7 @@ def rate_ratios(
     """Rate ratios with model-based and robust 95% CIs (``conf_*_robust``), terms in words."""
     robust_ci = _term_labels(robust, regions, reference)[["term", "conf_low", "conf_high"]]
     labelled = _term_labels(irr, regions, reference)
-    merged = labelled.merge(robust_ci, on="term", suffixes=("", "_robust")).round(3)
+    merged = _round_floats(labelled.merge(robust_ci, on="term", suffixes=("", "_robust")), 3)
     return _p_values(merged, ["p_value"])
 
 
@@ -249,7 +262,7 @@ def nonresponse_sensitivity(
     labelled = _term_labels(sensitivity, regions, reference)
     covariates = [label for term, label in TERMS.items() if term != "Intercept"]
     kept = labelled[labelled["term"].isin(covariates)]
-    return _p_values(kept.replace({"scenario": SCENARIOS}).round(3), ["p_value"])
+    return _p_values(_round_floats(kept.replace({"scenario": SCENARIOS}), 3), ["p_value"])
 
 
 def row_accounts(accounts: pd.DataFrame, suppress_below: int, round_to: int) -> pd.DataFrame:

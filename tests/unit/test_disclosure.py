@@ -195,7 +195,7 @@ def test_figure_11_headline_quotes_the_protected_combined_shares():
         table, ["wave", "option"], "level", "n", 8, 5, combined={"good": ["4", "5"]}
     )
     title, alt = headlines.partnership(out.combined, {"police": "Police", "gp": "Primary care"})
-    assert title == "Partnership with police is rated good by 21% (2025)"
+    assert title == "Partnership with police is rated good or very good by 21% (2025)"
     assert alt.endswith("In 2025, rated good or very good: Primary care [c]; Police 21%.")
 
 

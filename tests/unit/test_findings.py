@@ -51,6 +51,36 @@ def test_percentages_never_round_a_share_to_none_or_all(x, digits, text):
     assert numbers.percent(x, digits) == text
 
 
+@pytest.mark.parametrize(
+    ("x", "digits", "text"),
+    [
+        (0.625, 2, "0.63"),  # exactly half-way in binary too: half-even would give 0.62
+        (2.675, 2, "2.68"),  # stored as 2.67499999...: rounded as the decimal 2.675
+        (2.5, 0, "3"),
+        (3.5, 0, "4"),
+        (-2.5, 0, "\u22123"),  # away from zero
+        (0.00116, 5, "0.00116"),
+        (1234.5, 0, "1,235"),
+    ],
+)
+def test_numbers_round_half_way_values_up(x, digits, text):
+    assert numbers.number(x, digits) == text
+
+
+@pytest.mark.parametrize(
+    ("x", "digits", "text"),
+    [(0.625, 0, "63%"), (0.375, 0, "38%"), (0.285, 0, "29%"), (0.1235, 1, "12.4%")],
+)
+def test_percentages_round_half_way_values_up(x, digits, text):
+    # 100 * 0.285 is 28.499999999999996 in floating point; as a decimal it is 28.5
+    assert numbers.percent(x, digits) == text
+
+
+def test_significant_figures_round_half_way_values_up():
+    assert numbers.significant(0.000125) == "0.00013"
+    assert numbers.significant(0.995) == "1.0"  # two figures, as 9.96 gives "10"
+
+
 def test_numbers_have_separators_a_true_minus_and_no_negative_zero():
     assert numbers.number(1234567.891, 2) == "1,234,567.89"
     assert numbers.number(-0.12, 2) == "\u22120.12"
@@ -117,8 +147,8 @@ def test_nb2_dispersion_ratio_at_the_mean():
 def test_funnel_adjustment_with_and_without_extra_variance():
     assert "are the unadjusted ones" in findings.funnel_adjustment(0.0, 0.0)
     assert findings.funnel_adjustment(0.000579, 0.00097) == (
-        "The adjusted limits add a between-authority variance of 0.00058 (0.00097 without "
-        "winsorising)."
+        "The adjusted limits add a between-authority variance of 0.00058 by the robust "
+        "estimate (0.00097 by the plain moment estimate)."
     )
 
 
@@ -209,7 +239,7 @@ def test_region_share_at_the_boundary_is_no_evidence_with_the_upper_limit():
     assert findings.region_share(Estimate(0.0, 0.0, 0.101)) == (
         "There is no evidence that regions differ once deprivation and population are allowed "
         "for; the data are compatible with regions accounting for up to 10% of the variation "
-        "between authorities."
+        "between authorities (from a negative binomial fit that ignores the cap of 13 items)."
     )
 
 
@@ -222,14 +252,15 @@ def test_region_share_at_the_boundary_with_a_wide_interval_rules_out_nothing():
 def test_region_share_upper_limit_above_half_does_not_claim_most_within():
     sentence = findings.region_share(Estimate(0.12, 0.01, 0.64))
     assert "within regions" in sentence and "most variation lies" not in sentence
-    assert "(95% CI 1% to 64%)" in sentence
+    assert "(95% CI 1% to 64%; from a negative binomial fit that ignores the cap of 13" in sentence
 
 
 def test_region_share_clearly_below_or_above_half():
     below = findings.region_share(Estimate(0.12, 0.03, 0.30))
     assert below.endswith("most variation lies between authorities in the same region.")
     assert findings.region_share(Estimate(0.7, 0.55, 0.82)).endswith(
-        "(95% CI 55% to 82%): most variation lies between regions."
+        "(95% CI 55% to 82%; from a negative binomial fit that ignores the cap of 13 items): most "
+        "variation lies between regions."
     )
 
 
@@ -287,7 +318,7 @@ def test_association_whose_interval_spans_one_is_not_clear():
 def test_between_authority_factor_and_its_interval():
     assert findings.between_authority(Estimate(1.7, 1.5, 2.0)) == (
         "Two authorities alike in region, deprivation and size typically differ by a factor of "
-        "about 1.7 in the number of items they offer (95% CI 1.5 to 2.0)."
+        "about 1.7 in the number of items they are expected to offer (95% CI 1.5 to 2.0)."
     )
     none = findings.between_authority(Estimate(1.02, 1.0, 1.3))
     assert "little more than chance" in none and "up to 1.3" in none
@@ -298,8 +329,8 @@ def test_between_authority_with_a_lower_limit_of_one_allows_no_difference():
     # alpha's interval reaching 0 maps to a factor whose lower limit is exactly 1
     assert findings.between_authority(Estimate(1.17, 1.0, 1.6)) == (
         "Two authorities alike in region, deprivation and size typically differ by a factor of "
-        "about 1.2 in the number of items they offer (95% CI 1.0 to 1.6), but the data are "
-        "compatible with no difference beyond chance."
+        "about 1.2 in the number of items they are expected to offer (95% CI 1.0 to 1.6), but "
+        "the data are compatible with no difference beyond chance."
     )
     clear = findings.between_authority(Estimate(1.17, 1.02, 1.6))
     assert clear.endswith("(95% CI 1.0 to 1.6).") and "compatible" not in clear
@@ -309,8 +340,8 @@ def test_frailty_states_alpha_and_the_factor_it_implies():
     alpha, factor = Estimate(0.3841, 0.2517, 0.5658), Estimate(1.8678, 1.6425, 2.1775)
     assert findings.frailty(alpha, factor) == (
         "alpha = 0.38 (95% CI 0.25 to 0.57). Two authorities alike in the model's covariates "
-        "typically differ by a factor of about 1.9 in the number of items they offer (95% CI "
-        "1.6 to 2.2)."
+        "typically differ by a factor of about 1.9 in the number of items they are expected to "
+        "offer (95% CI 1.6 to 2.2)."
     )
 
 
@@ -318,8 +349,9 @@ def test_frailty_at_alpha_zero_does_not_say_authorities_typically_differ():
     sentence = findings.frailty(Estimate(0.0, 0.0, 0.12), Estimate(1.0, 1.0, 1.36))
     assert sentence == (
         "alpha = 0.00 (95% CI 0.00 to 0.12). Authorities alike in the model's covariates "
-        "differ in the number of items they offer by little more than chance would give: the "
-        "data are compatible with a typical factor of up to 1.4 (95% CI 1.0 to 1.4)."
+        "differ in the number of items they are expected to offer by little more than chance "
+        "would give: the data are compatible with a typical factor of up to 1.4 (95% CI 1.0 to "
+        "1.4)."
     )
     assert "typically differ" not in sentence
 
@@ -383,12 +415,15 @@ def _main_points(**changes) -> list[str]:
         "rate": Estimate(0.941, 0.892, 0.969),
         "median_items": 4,
         "n_items": 13,
-        "most_offered": ("Domestic abuse support", Estimate(0.556, 0.474, 0.634)),
-        "least_offered": ("Women-only residential or detox", Estimate(0.16, 0.11, 0.23)),
+        "item_shares": [
+            ("Domestic abuse support", Estimate(0.556, 0.474, 0.634)),
+            ("Option of a female keyworker", Estimate(0.549, 0.467, 0.628)),
+            ("Women-only residential or detox", Estimate(0.16, 0.11, 0.23)),
+        ],
         "variation": findings.between_authority(Estimate(1.7, 1.5, 2.0)),
         "deprivation": findings.deprivation(Estimate(1.17, 1.02, 1.35), 8.06),
         "change": findings.change_between_rounds(Estimate(0.4, -0.12, 0.92), ROUNDS, 133),
-        "barrier": ("Fear of child removal", Estimate(0.7125, 0.606, 0.80), "2025"),
+        "barriers": ("2025", [("Fear of child removal", Estimate(0.7125, 0.606, 0.80))]),
     }
     return findings.main_points(**(facts | changes))
 
@@ -409,7 +444,7 @@ def test_main_points_are_plain_english_with_intervals():
 
 
 def test_main_points_without_the_survey_and_with_every_authority_answering():
-    points = _main_points(barrier=None, responded=153, median_items=4.5)
+    points = _main_points(barriers=None, responded=153, median_items=4.5)
     assert len(points) == 5
     assert points[0].startswith("All 153 authorities asked told us")
     assert "offers 4.5 of the 13" in points[1]
@@ -432,6 +467,11 @@ def test_glossary_defines_every_abbreviation_in_plain_words():
 def test_listing_and_labels_inside_sentences():
     assert findings.listing(["a"]) == "a"
     assert findings.listing(["a", "b", "c"]) == "a, b and c"
+    assert findings.listing(["a", "b and c", "d"]) == "a, b and c, and d"
+    assert findings.listing(["a", "b and c"]) == "a and b and c"
+    assert findings.listing(["Bristol, City of", "Leeds", "York"]) == (
+        "Bristol, City of; Leeds and York"
+    )
     assert findings.lower_first("Childcare or creche") == "childcare or creche"
     assert findings.lower_first("BAME outreach") == "BAME outreach"
 
@@ -452,3 +492,57 @@ def test_no_interpretive_sentence_is_fixed_in_the_templates():
         for match in FIXED_CLAIMS.finditer(path.read_text(encoding="utf-8"))
     ]
     assert found == [], f"fixed claims in templates (compute them in pipeline/findings.py): {found}"
+
+
+# extremes tied as published ------------------------------------------------------------------
+
+
+def test_tied_names_every_value_printing_as_the_extreme():
+    one = partial(numbers.number, digits=1)
+    # 11.83 and 11.82 both print 11.8; 1.26 and 1.34 both print 1.3
+    assert findings.tied([11.83, 5.0, 11.82, 11.74], one) == [0, 2]
+    assert findings.tied([1.26, 5.0, 1.34, 1.35], one, lowest=True) == [0, 2]
+    assert findings.tied([0.5, 0.4], numbers.percent) == [0]
+
+
+BARRIERS = [
+    ("Fear of child removal", Estimate(0.625, 0.508, 0.731)),
+    ("Stigma and shame", Estimate(0.625, 0.508, 0.731)),
+    ("Waiting times", Estimate(0.625, 0.508, 0.731)),
+    ("Mixed-gender services", Estimate(0.5625, 0.446, 0.673)),
+]
+
+
+def test_most_reported_barrier_names_every_barrier_tied_on_the_published_share():
+    # 50 of 80 each as published (62.5%, which rounds up to 63%): the table's order (by name)
+    # must not pick one
+    assert findings.most_reported("2025", BARRIERS) == (
+        "Third-sector organisations most often report fear of child removal, stigma and shame, "
+        "and waiting times as barriers women face: 63% of organisations in 2025 each (95% CI "
+        "51% to 73%)."
+    )
+    assert findings.most_reported("2025", BARRIERS[2:]) == (
+        "Third-sector organisations most often report waiting times as a barrier women face: "
+        "63% of organisations in 2025 (95% CI 51% to 73%)."
+    )
+
+
+def test_commonest_items_name_ties_and_give_each_interval_where_they_differ():
+    shares = [
+        ("Domestic abuse support", Estimate(0.5556, 0.474, 0.634)),
+        ("Option of a female keyworker", Estimate(0.5551, 0.46, 0.62)),
+        ("Childcare or creche", Estimate(0.26, 0.19, 0.34)),
+        ("Women-only residential or detox", Estimate(0.16, 0.11, 0.23)),
+    ]
+    assert findings.commonest_items(shares) == (
+        "The most common items, domestic abuse support and option of a female keyworker, are "
+        "each offered by 56% of authorities that answered (95% CI 47% to 63% and 95% CI 46% to "
+        "62% respectively); the least common, women-only residential or detox, by 16% (95% CI "
+        "11% to 23%)."
+    )
+    same = [shares[0], ("Sex-worker outreach", Estimate(0.16, 0.11, 0.23)), shares[3]]
+    assert findings.commonest_items(same) == (
+        "The most common item, domestic abuse support, is offered by 56% of authorities that "
+        "answered (95% CI 47% to 63%); the least common, sex-worker outreach and women-only "
+        "residential or detox, by 16% each (95% CI 11% to 23%)."
+    )

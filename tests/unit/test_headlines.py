@@ -154,7 +154,7 @@ def test_headlines_name_every_tied_extreme_and_handle_full_response():
         {"rank": [1, 1, 3], "label": ["Stigma", "Cost", "Transport"], "share": [0.5, 0.5, 0.2]}
     ).assign(wave="2025")
     title, _ = headlines.barriers(ranked)
-    assert title == "Stigma and Cost are the barriers organisations report most often (50%, 2025)"
+    assert title == "Stigma and cost are the barriers organisations report most often (50%, 2025)"
     by_region = pd.DataFrame(
         {
             "round": "2024",
@@ -188,8 +188,11 @@ def _estimates(names, estimate, rank_low, rank_high) -> pd.DataFrame:
 
 
 def test_authority_estimates_headline_with_wide_rank_intervals_and_tied_lowest():
-    # spans 2, 3, 3 and 2 places: median 2.5 of 4, over half; rows not in rank order
-    estimates = _estimates(["B", "D", "A", "C"], [6.0, 2.3, 9.31, 2.3], [1, 3, 1, 2], [3, 4, 2, 4])
+    # spans 2, 3, 3 and 2 places: median 2.5 of 4, over half; rows not in rank order. B and A
+    # print 9.3, D and C 2.3: tied as published, however the unrounded estimates differ
+    estimates = _estimates(
+        ["B", "D", "A", "C"], [9.26, 2.3, 9.31, 2.34], [1, 3, 1, 2], [3, 4, 2, 4]
+    )
     title, alt = headlines.authority_estimates(estimates, "2024", 5.357)
     assert title == (
         "Allowing for chance, few authorities can be told apart: the median 95% rank interval "
@@ -198,7 +201,8 @@ def test_authority_estimates_headline_with_wide_rank_intervals_and_tied_lowest()
     assert alt == (
         "Caterpillar plot of the shrunken estimate of items offered (out of 13, had the "
         "authority answered in full) for each of the 4 responding authorities in 2024, with "
-        "95% intervals, against the mean of 5.4 items. Highest: A (9.3); lowest: D and C (2.3)."
+        "95% intervals, against 5.4 items: the mean expected over all authorities, responding "
+        "or not, had each answered in full. Highest: B and A (9.3); lowest: D and C (2.3)."
     )
 
 
@@ -220,3 +224,109 @@ def test_funnel_labels_name_the_centre_and_the_cap():
     assert headlines.funnel_target_source(None) == "pooled share of the responding authorities"
     assert headlines.funnel_limits_from(2.0) == "robust (z-scores capped at 2 SD)"
     assert headlines.funnel_limits_from(2.5) == "robust (z-scores capped at 2.5 SD)"
+
+
+def test_support_headline_names_every_change_tied_as_published():
+    # childcare 20% to 50% (+0.30) and transport 60% to 30.4% (-0.296): both 30 points as
+    # printed, so both changed most; outreach's 10 points does not
+    changes = pd.DataFrame(
+        {
+            "comparison": "first_to_last",
+            "wave_from": "2021",
+            "wave_to": "2025",
+            "option": ["childcare", "transport", "outreach"],
+            "share_from": [0.2, 0.6, 0.3],
+            "share_to": [0.5, 0.304, 0.4],
+            "estimate": [0.3, -0.296, 0.1],
+            "p_holm": 0.001,
+        }
+    )
+    labels = {"childcare": "Childcare", "transport": "Transport", "outreach": "Outreach"}
+    title, _ = headlines.support_by_wave(changes, labels, significance=0.05)
+    assert title == (
+        "Childcare (20% to 50%) and Transport (60% to 30%) changed most between 2021 and 2025, "
+        "as shares of organisations"
+    )
+
+
+def test_barriers_headline_ties_on_the_printed_share_not_the_rank():
+    # 0.6251 and 0.625 both print 63% (half-way rounds up): both lead, though ranked 1 and 2
+    ranked = pd.DataFrame(
+        {
+            "rank": [1, 2, 3],
+            "label": ["Fear of child removal", "Stigma and shame", "Waiting times"],
+            "share": [0.6251, 0.625, 0.5625],
+            "wave": "2025",
+        }
+    )
+    title, alt = headlines.barriers(ranked)
+    assert title == (
+        "Fear of child removal and stigma and shame are the barriers organisations report most "
+        "often (63%, 2025)"
+    )
+    assert "Waiting times 56%" in alt
+
+
+def test_diagnostics_headline_names_every_authority_tied_at_three_decimals():
+    frame = pd.DataFrame(
+        {
+            "fitted": [1.0, 2.0, 3.0, 4.0],
+            "residual": [0.1, -0.2, 0.15, -0.05],
+            "influence": [0.1042, 0.02, 0.1038, 0.01],
+            "label": ["Rutland", "Leeds", "Bristol", "York"],
+        }
+    )
+    title, alt = headlines.diagnostics(frame, "negative_binomial", significance=0.05)
+    assert title.endswith("; the most influential authorities are Rutland and Bristol")
+    assert "largest 0.104 (Rutland and Bristol)" in alt
+
+
+def test_partnership_headline_says_good_or_very_good_and_ties_as_printed():
+    combined = pd.DataFrame(
+        {
+            "wave": "2025",
+            "option": ["police", "gp", "mh"],
+            "share": [0.21, 0.3571, 0.3649],
+            "share_suppressed": False,
+        }
+    )
+    labels = {"police": "Police", "gp": "Primary care (GPs)", "mh": "Mental health services"}
+    title, _ = headlines.partnership(combined, labels)
+    assert title == (
+        "Partnership with primary care (GPs) and mental health services is rated good or very "
+        "good most often (36%), with police least (21%; 2025)"
+    )
+
+
+def test_paired_change_alt_says_how_the_authorities_drawn_were_chosen():
+    paired = pd.DataFrame(
+        {
+            "statistic": ["mean_difference"],
+            "estimate": [0.4],
+            "conf_low": [-0.1],
+            "conf_high": [0.9],
+            "n_pairs": [133],
+        }
+    )
+    _, alt = headlines.paired_change(paired, ("2021", "2024"))
+    assert alt.startswith(
+        "Dumbbell chart of items per authority in 2021 and 2024 for the authorities whose "
+        "change, shrunk towards the common change and adjusted for partial answers, is largest "
+        "or smallest (not those with the largest raw changes)."
+    )
+
+
+def test_item_shares_headline_ties_items_printing_the_same_share():
+    shares = pd.DataFrame(
+        {
+            "round": "2024",
+            "label": ["Domestic abuse support", "Female keyworker", "Childcare", "Detox"],
+            "share": [0.5556, 0.5551, 0.26, 0.16],
+            "n": 144,
+        }
+    )
+    title, _ = headlines.item_shares(shares, "2024")
+    assert title.startswith(
+        "56% of authorities offer domestic abuse support and female keyworker, the most common "
+        "items; 16% offer detox, the least common"
+    )

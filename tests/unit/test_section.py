@@ -452,6 +452,28 @@ def test_barriers_are_ranked_with_share_interval_and_base():
     assert _rows(out) == [[1, "Fear of child removal", 71.3, 60.5, 80.0, 80]]
 
 
+def test_table_percentages_and_ratios_round_half_way_values_up():
+    # 25/80 = 0.3125 is 31.25%: 31.3, not 31.2 (half to even), and 0.2125 21.3; a rate ratio
+    # of 1.0625 to three decimals is 1.063, a p-value of 0.0125 0.013
+    ranked = pd.DataFrame(
+        {
+            "rank": [1],
+            "label": ["Cost of living"],
+            "share": [0.3125],
+            "conf_low": [0.2125],
+            "conf_high": [0.4266],
+            "n": [80],
+        }
+    )
+    assert _rows(content.barriers(ranked)) == [[1, "Cost of living", 31.3, 21.3, 42.7, 80]]
+    irr = pd.DataFrame(
+        {"term": ["imd_z"], "estimate": [1.0625], "conf_low": [1.0], "conf_high": [1.2],
+         "p_value": [0.0125]}
+    )  # fmt: skip
+    out = content.rate_ratios(irr, irr, {}, "E12000007")
+    assert out[["estimate", "p_value"]].iloc[0].tolist() == [1.063, 0.013]
+
+
 def test_nonresponse_sensitivity_keeps_the_covariates_under_each_scenario():
     sensitivity = pd.DataFrame(
         {
