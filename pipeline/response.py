@@ -36,43 +36,57 @@ def status_counts(responses: pd.DataFrame) -> pd.DataFrame:
     return out.assign(share=out["count"] / out.groupby("round")["count"].transform("sum"))
 
 
-def _bank_holidays(start: np.datetime64, end: np.datetime64) -> np.ndarray:
-    """England's bank holidays from `start` to `end` (the FOI Act excludes them)."""
-    years = range(int(str(start)[:4]), int(str(end)[:4]) + 1)
+def _clock(
+    sent: pd.Series, answered: pd.Series
+) -> tuple[pd.Series, np.ndarray, np.ndarray, np.ndarray]:
+    """Rows with both dates, their dates as days, and England's bank holidays in their years."""
+    known = sent.notna() & answered.notna()
+    start = sent[known].to_numpy(dtype="datetime64[D]")
+    end = answered[known].to_numpy(dtype="datetime64[D]")
+    dates = pd.concat([sent[known], answered[known]])
+    years = range(dates.min().year, dates.max().year + 1) if known.any() else []
     days = holidays.country_holidays("GB", subdiv="ENG", years=years)
-    return np.array(sorted(days), dtype="datetime64[D]")
+    return known, start, end, np.array(sorted(days), dtype="datetime64[D]")
 
 
 def working_days(sent: pd.Series, answered: pd.Series) -> pd.Series:
-    """Working days from sending to answer, as the FOI Act counts them (section 10).
+    """Working days after receipt up to and including the reply, as the FOI Act counts them
+    (section 10): any day but a Saturday, a Sunday or a bank holiday in England.
 
-    A working day is any day but a Saturday, a Sunday or a bank holiday in England; the count
-    starts the working day after receipt, so an answer on the 20th working day is on time.
+    A reply on the next working day after receipt took 1; a reply on a non-working day counts
+    the working days before it (Friday's request answered on Saturday took 0).
     """
-    known = sent.notna() & answered.notna()
+    known, start, end, closed = _clock(sent, answered)
     days = pd.Series(pd.NA, index=sent.index, dtype="Int64")
-    if not known.any():
-        return days
-    start = sent[known].to_numpy(dtype="datetime64[D]")
-    end = answered[known].to_numpy(dtype="datetime64[D]")
-    closed = _bank_holidays(min(start.min(), end.min()), max(start.max(), end.max()))
-    days[known] = np.busday_count(start, end, holidays=closed)
+    days[known] = np.busday_count(start + 1, end + 1, holidays=closed)
     return days
+
+
+def on_time(sent: pd.Series, answered: pd.Series) -> pd.Series:
+    """Whether the reply came by the 20th working day following receipt (FOI Act, section
+    10); missing where either date is. A reply on the weekend after the 20th working day is
+    late, though `working_days` counts 20 for it."""
+    known, start, end, closed = _clock(sent, answered)
+    deadline = np.busday_offset(start, FOI_DEADLINE_WORKING_DAYS, roll="backward", holidays=closed)
+    out = pd.Series(pd.NA, index=sent.index, dtype="boolean")
+    out[known] = end <= deadline
+    return out
 
 
 def timeliness(responses: pd.DataFrame) -> pd.DataFrame:
     """Per round, among dated replies: median days to answer and the share within the deadline."""
-    days = working_days(
-        pd.to_datetime(responses["date_sent"]), pd.to_datetime(responses["date_responded"])
-    )
-    frame = responses.assign(working_days=days).dropna(subset=["working_days"])
+    sent = pd.to_datetime(responses["date_sent"])
+    answered = pd.to_datetime(responses["date_responded"])
+    frame = responses.assign(
+        working_days=working_days(sent, answered), on_time=on_time(sent, answered)
+    ).dropna(subset=["working_days"])
     table = (
         frame.groupby("round", sort=True)
         .agg(
             n=("working_days", "size"),
             median_calendar_days=("days_to_answer", "median"),
             median_working_days=("working_days", "median"),
-            on_time=("working_days", lambda d: int((d <= FOI_DEADLINE_WORKING_DAYS).sum())),
+            on_time=("on_time", "sum"),
         )
         .reset_index()
     )

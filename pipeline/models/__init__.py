@@ -4,7 +4,8 @@
 - `describe`: item shares (blanks as missing, with bounds) and items per authority
 - `likelihoods`: the NB2 censored at K and the beta-binomial, as statsmodels models
 - `count`: the four count families, the family choice, rate ratios, metrics
-- `dispersion`: the censored NB2's alpha by the Cox-Reid adjusted profile likelihood
+- `dispersion`: the censored NB2's alpha by the Cox-Reid adjusted profile likelihood; the
+  fit of each family as reported
 - `fitted`: expected items, the level, diagnostics, Cook's distance, influence
 - `variation`: alpha on a reader's scale, shrunken authority estimates and rank intervals
 - `bounded`: beta-binomial and quasi-binomial models of items out of K

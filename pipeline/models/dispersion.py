@@ -28,6 +28,8 @@ import numpy as np
 from scipy import optimize, stats
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
+from pipeline.config import Family
+
 _CRIT = stats.chi2.ppf(0.95, 1)  # profile-likelihood 95% interval
 _SMALLEST_LOG_ALPHA = np.log(1e-6)  # below this NB2 is Poisson for any purpose here
 _XTOL = 1e-3  # on log alpha: alpha to 0.1%
@@ -117,3 +119,9 @@ def cox_reid(result: Any) -> Dispersion:
             use_t=True,
         )
     return Dispersion(at, float(np.exp(centre)), float(np.exp(lower)), float(np.exp(upper)))
+
+
+def reported(result: Any, family: Family) -> Any:
+    """The fit as the report gives it: the censored NB2 at its Cox-Reid alpha, any other
+    family as fitted."""
+    return cox_reid(result).result if family == "censored_negative_binomial" else result

@@ -11,12 +11,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import optimize, special, stats
 from statsmodels.tools.numdiff import approx_fprime
 
 from pipeline.config import Family
 from pipeline.models.count import fit_count, irr_table
-from pipeline.models.dispersion import cox_reid
+from pipeline.models.dispersion import reported
 from pipeline.models.frame import SMALL_AREAS, design, model_frame, one_round, responders
 from pipeline.models.likelihoods import nb2_terms
 from pipeline.taxonomy import K_ITEMS
@@ -95,28 +95,38 @@ def level(result: Any, family: Family, frame: pd.DataFrame) -> dict[str, float]:
     }
 
 
-def _refit(result: Any, keep: np.ndarray) -> np.ndarray:
-    """Regression coefficients of `result`'s model refitted to the rows in `keep`."""
-    model = result.model
-    extra = {k: getattr(model, k) for k in ("upper", "n_trials") if hasattr(model, k)}
-    again = type(model)(model.endog[keep], model.exog[keep], **extra)
-    fitted = again.fit(start_params=np.asarray(result.params), disp=0, maxiter=500)
-    return np.asarray(fitted.params)[: model.exog.shape[1]]
+def _refit(result: Any, keep: np.ndarray, covariance: np.ndarray) -> np.ndarray:
+    """Regression coefficients of `result`'s model refitted to the rows in `keep`, its
+    shape parameter (alpha or rho) held at `result`'s value; BFGS starts from `result`
+    with `covariance` as its inverse Hessian."""
+    model, params = result.model, np.asarray(result.params, float)
+    p = model.exog.shape[1]
+
+    def negative(beta: np.ndarray) -> tuple[float, np.ndarray]:
+        theta = np.concatenate([beta, params[p:]])
+        score = model.score_obs(theta)[keep, :p].sum(axis=0)
+        return -model.loglikeobs(theta)[keep].sum(), -score
+
+    options = {"hess_inv0": covariance, "gtol": 1e-8}
+    return optimize.minimize(negative, params[:p], jac=True, method="BFGS", options=options).x
 
 
 def cooks_distance(result: Any) -> np.ndarray:
     """Cook's distance of each observation by deleting it and refitting (exact, any family).
 
     D_i = (b - b_(i))' V^-1 (b - b_(i)) / p over the p regression coefficients, V their
-    model-based covariance.
+    model-based covariance with the shape parameter known: as for a GLM's dispersion, each
+    deleted fit holds it at the full-data value.
     """
     p = result.model.exog.shape[1]
-    beta = np.asarray(result.params)[:p]
-    precision = np.linalg.inv(np.asarray(result.cov_params())[:p, :p])
+    params = np.asarray(result.params, float)
+    precision = -result.model.hessian(params)[:p, :p]
+    covariance = np.linalg.inv(precision)
+    covariance = (covariance + covariance.T) / 2  # exactly symmetric, as BFGS requires
     n = len(result.model.endog)
     out = np.empty(n)
     for i in range(n):
-        delta = beta - _refit(result, np.arange(n) != i)
+        delta = params[:p] - _refit(result, np.arange(n) != i, covariance)
         out[i] = delta @ precision @ delta / p
     return out
 
@@ -171,9 +181,7 @@ def influence_tables(
     """
     tables, tops = [], []
     for scenario, frame in _scenarios(responses, covariates, small).items():
-        fit = fit_count(frame, covariate_terms, reference_region, family)
-        if family == "censored_negative_binomial":
-            fit = cox_reid(fit).result
+        fit = reported(fit_count(frame, covariate_terms, reference_region, family), family)
         irr = irr_table(fit, robust=False)
         keep = ~irr["term"].str.startswith(("Intercept", "region["))
         tables.append(irr[keep].assign(scenario=scenario, n=int(fit.nobs)))

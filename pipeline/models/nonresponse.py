@@ -13,6 +13,7 @@ from scipy import stats
 
 from pipeline.config import Family
 from pipeline.models.count import FITTERS, fit_count, irr_table
+from pipeline.models.dispersion import reported
 from pipeline.models.fitted import draw_items
 from pipeline.models.frame import formula_rhs, one_round, tidy_term
 from pipeline.models.regions import region_lr
@@ -37,14 +38,21 @@ def response_region_lr_test(
     )
 
 
-def _rubin(estimates: np.ndarray, variances: np.ndarray) -> pd.DataFrame:
-    """Rubin's rules over imputations (rows): pooled estimate, CI and p on the log scale."""
+def _rubin(estimates: np.ndarray, variances: np.ndarray, df_complete: float) -> pd.DataFrame:
+    """Rubin's rules over imputations (rows): pooled estimate, CI and p on the log scale.
+
+    t on Barnard and Rubin's (1999) degrees of freedom, which never exceed those of the
+    complete-data fits (`df_complete`; infinite for fits referred to the normal).
+    """
     m = len(estimates)
     qbar, within = estimates.mean(axis=0), variances.mean(axis=0)
     between = estimates.var(axis=0, ddof=1)
     total = within + (1 + 1 / m) * between
-    ratio = (1 + 1 / m) * between / within
-    df = (m - 1) * (1 + 1 / np.maximum(ratio, 1e-12)) ** 2
+    missing_share = np.maximum((1 + 1 / m) * between / total, 1e-12)
+    df = (m - 1) / missing_share**2
+    if np.isfinite(df_complete):
+        observed = (df_complete + 1) / (df_complete + 3) * df_complete * (1 - missing_share)
+        df = 1 / (1 / df + 1 / observed)
     se, t = np.sqrt(total), stats.t.ppf(0.975, df)
     return pd.DataFrame(
         {
@@ -73,7 +81,8 @@ def _imputed(
         result = fit_completed(draw_items(params, family, exog.to_numpy()[missing], rng))
         estimates.append(result.params.to_numpy()[:n_beta])
         variances.append(np.diag(result.cov_params().to_numpy())[:n_beta])
-    pooled = _rubin(np.array(estimates), np.array(variances))
+    df_complete = result.df_resid if result.use_t else np.inf
+    pooled = _rubin(np.array(estimates), np.array(variances), df_complete)
     pooled[["estimate", "conf_low", "conf_high"]] = np.exp(
         pooled[["estimate", "conf_low", "conf_high"]]
     )
@@ -89,18 +98,21 @@ def nonresponse_sensitivity(
     n_imputations: int,
     rng: np.random.Generator,
 ) -> pd.DataFrame:
-    """The count model of one round under three assumptions about non-responders.
+    """The count model of one round under three assumptions about non-responders, each fitted
+    as the report fits it (`dispersion.reported`: the censored NB2 at its Cox-Reid alpha,
+    with t intervals), so that complete_cases is the reported model itself.
 
     complete_cases: responders only. multiple_imputation: non-responders' n_items drawn
-    `n_imputations` times from the fitted model (parameters drawn from their asymptotic
+    `n_imputations` times from the complete-case fit (parameters drawn from their asymptotic
     normal sampling distribution, then counts from the chosen family, capped at K),
     combined by Rubin's rules; missing at random given the covariates. zero_items:
     non-responders offer nothing (a bound). Model-based SEs throughout.
-    Returns [scenario, term, estimate, conf_low, conf_high, p_value, n] with IRRs.
+    Returns [scenario, term, estimate, conf_low, conf_high, p_value, n_units] with IRRs;
+    n_units counts the units modelled (responders, or every unit).
     """
     frame = one_round(frame)
     missing = frame["n_items"].isna().to_numpy()
-    complete = fit_count(frame, covariates, reference_region, family)
+    complete = reported(fit_count(frame, covariates, reference_region, family), family)
     # The same design over every authority, non-responders included.
     filled = frame.assign(n_items=frame["n_items"].astype(float).fillna(0.0))
     full_model = fit_count(filled, covariates, reference_region, family).model
@@ -110,7 +122,7 @@ def nonresponse_sensitivity(
     def fit_completed(y_missing: np.ndarray) -> Any:
         y = full_model.endog.copy()
         y[missing] = y_missing
-        return FITTERS[family](y, exog).fit(disp=0, maxiter=200)
+        return reported(FITTERS[family](y, exog).fit(disp=0, maxiter=200), family)
 
     pooled = _imputed(complete, exog, missing, fit_completed, family, n_imputations, rng)
     zero = fit_completed(np.zeros(missing.sum()))
@@ -120,5 +132,5 @@ def nonresponse_sensitivity(
         "zero_items": (irr_table(zero, robust=False), len(frame)),
     }
     return pd.concat(
-        [t.assign(scenario=s, n=n) for s, (t, n) in tables.items()], ignore_index=True
-    )[["scenario", "term", "estimate", "conf_low", "conf_high", "p_value", "n"]]
+        [t.assign(scenario=s, n_units=n) for s, (t, n) in tables.items()], ignore_index=True
+    )[["scenario", "term", "estimate", "conf_low", "conf_high", "p_value", "n_units"]]

@@ -16,7 +16,7 @@ import pandas as pd
 
 from pipeline import disclosure, geography, models, schemas
 from pipeline.outputs import read_json
-from pipeline.response import working_days
+from pipeline.response import on_time, working_days
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class ProfileInputs:
         Every boundary change ending in the latest geography (`geography.successors` rows
         whose to_year is `year` and whose code changed).
     common : DataFrame
-        foi_common with ``working_days`` (the FOI clock) added.
+        foi_common with ``working_days`` and ``on_time`` (the FOI clock) added.
     estimates : DataFrame
         The model-based estimates (`ESTIMATE_COLUMNS`), one row per estimated authority.
     funnel : DataFrame
@@ -135,9 +135,12 @@ def _latest_changes(reference_dir: Path, year: int) -> pd.DataFrame:
 
 
 def _with_clock(common: pd.DataFrame) -> pd.DataFrame:
-    """foi_common with the working days to answer, as the FOI Act counts them."""
-    days = working_days(common["date_sent"], common["date_responded"])
-    return common.assign(working_days=days).sort_values(["la_code", "round"], ignore_index=True)
+    """foi_common with the working days to answer and whether that was on time, as the FOI
+    Act counts them."""
+    dates = common["date_sent"], common["date_responded"]
+    return common.assign(working_days=working_days(*dates), on_time=on_time(*dates)).sort_values(
+        ["la_code", "round"], ignore_index=True
+    )
 
 
 def load_inputs(

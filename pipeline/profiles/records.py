@@ -17,7 +17,6 @@ import pandas as pd
 from pipeline import funnel
 from pipeline.profiles.areas import SurveyByArea
 from pipeline.profiles.inputs import ProfileInputs
-from pipeline.response import FOI_DEADLINE_WORKING_DAYS
 from pipeline.taxonomy import ADJUSTED, ITEM_IDS, ITEM_LABELS, STATUS_LABELS
 
 Record = dict[str, Any]
@@ -69,8 +68,7 @@ def foi_rounds(rows: list[Record], names: dict[str, str]) -> list[Record]:
             "sent": _day(row["date_sent"]),
             "answered": _day(row["date_responded"]),
             "working_days": row["working_days"],
-            "on_time": row["working_days"] is not None
-            and row["working_days"] <= FOI_DEADLINE_WORKING_DAYS,
+            "on_time": row["on_time"],
             "n_items": row["n_items"],
             "source_code": row["source_la_code"],
             "source_name": names[row["source_la_code"]],

@@ -396,7 +396,7 @@ def test_response_model_and_nonresponse_sensitivity(frame):
         "zero_items",
     ]
     assert (out.groupby("scenario").size() == 11).all()
-    n = out.groupby("scenario")["n"].first()
+    n = out.groupby("scenario")["n_units"].first()
     assert n["complete_cases"] == frame["n_items"].notna().sum()
     assert n["multiple_imputation"] == n["zero_items"] == len(frame)
     assert ((out["conf_low"] < out["estimate"]) & (out["estimate"] < out["conf_high"])).all()
@@ -404,15 +404,45 @@ def test_response_model_and_nonresponse_sensitivity(frame):
     assert imd["multiple_imputation"] == pytest.approx(imd["complete_cases"], rel=0.05)
 
 
+def test_nonresponse_complete_cases_are_the_reported_censored_fit(frame):
+    # The headline table's fit: the censored NB2 at its Cox-Reid alpha, t intervals.
+    count = models.fit_count_models(frame, COVARIATES, LONDON)
+    headline = models.irr_table(models.cox_reid(count.censored_negative_binomial).result, False)
+    out = models.nonresponse_sensitivity(
+        frame, COVARIATES, LONDON, "censored_negative_binomial", 3, np.random.default_rng(0)
+    )
+    complete = out[out["scenario"] == "complete_cases"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(complete[headline.columns], headline)
+    # the bound refers to t too: 151 units, 11 coefficients and alpha leave 140 df
+    zero = out[out["scenario"] == "zero_items"]
+    log_ci = np.log(zero[["conf_low", "estimate", "conf_high"]].to_numpy())
+    half = (log_ci[:, 2] - log_ci[:, 0]) / 2
+    z = np.abs(log_ci[:, 1]) / half * stats.t.ppf(0.975, len(frame) - 12)
+    np.testing.assert_allclose(zero["p_value"], 2 * stats.t.sf(z, len(frame) - 12), rtol=1e-6)
+
+
 def test_rubin_rules_on_known_numbers():
     estimates = np.array([[1.0], [2.0], [3.0]])
     variances = np.array([[0.5], [0.5], [0.5]])
-    out = _rubin(estimates, variances)
+    out = _rubin(estimates, variances, np.inf)
     total = 0.5 + (1 + 1 / 3) * 1.0
     ratio = (1 + 1 / 3) * 1.0 / 0.5
     df = 2 * (1 + 1 / ratio) ** 2
     assert out["estimate"].iloc[0] == 2.0
     assert out["conf_high"].iloc[0] == pytest.approx(2 + stats.t.ppf(0.975, df) * np.sqrt(total))
+
+
+def test_rubin_degrees_of_freedom_respect_the_complete_data_fits():
+    # Barnard and Rubin (1999): B = 1, T = 0.5 + 4/3 = 11/6, gamma = (4/3) / (11/6) = 8/11;
+    # nu_m = 2 / gamma^2 = 3.78125; with 10 complete-data df, nu_obs = 11/13 * 10 * 3/11 =
+    # 30/13; nu = 1 / (1 / 3.78125 + 13 / 30) = 1.4331.
+    estimates = np.array([[1.0], [2.0], [3.0]])
+    out = _rubin(estimates, np.full((3, 1), 0.5), 10.0)
+    nu = 1 / (1 / 3.78125 + 13 / 30)
+    half = stats.t.ppf(0.975, nu) * np.sqrt(11 / 6)
+    assert out["conf_high"].iloc[0] == pytest.approx(2 + half, rel=1e-9)
+    p = 2 * stats.t.sf(2 / np.sqrt(11 / 6), nu)
+    assert out["p_value"].iloc[0] == pytest.approx(p, rel=1e-9)
 
 
 # --- (e) the beta-binomial recovers rho --------------------------------------------------
@@ -580,6 +610,37 @@ def test_cooks_distance_is_exact_deletion_with_the_model_covariance(frame):
         assert distance[i] == pytest.approx(delta @ precision @ delta / 3, rel=1e-4)
     # the one-step approximation agrees on which authority matters most
     assert np.argmax(distance) == np.argmax(glm.get_influence().cooks_distance[0])
+
+
+def _cooks_with_known_alpha(y: np.ndarray, x: np.ndarray, alpha: float) -> np.ndarray:
+    """Cook's distance of an NB2 with alpha known, from GLM deletion fits and the observed
+    information X' diag(mu (1 + alpha y) / (1 + alpha mu)^2) X."""
+    family = sm.families.NegativeBinomial(alpha=alpha)
+    beta = sm.GLM(y, x, family=family).fit(tol=1e-12).params
+    mu = np.exp(x @ beta)
+    information = x.T @ (x * (mu * (1 + alpha * y) / (1 + alpha * mu) ** 2)[:, None])
+    out = []
+    for i in range(len(y)):
+        dropped = sm.GLM(np.delete(y, i), np.delete(x, i, 0), family=family).fit(tol=1e-12)
+        delta = beta - dropped.params
+        out.append(delta @ information @ delta / x.shape[1])
+    return np.array(out)
+
+
+def test_cooks_distance_of_nb2_holds_alpha_at_its_full_data_estimate():
+    y, x = _censored_data(3, 60)
+    fit = sm.NegativeBinomial(y, x).fit(method="newton", tol=1e-12, disp=0)
+    expected = _cooks_with_known_alpha(y, x, fit.params[-1])
+    np.testing.assert_allclose(models.cooks_distance(fit), expected, rtol=1e-4)
+
+
+def test_cooks_distance_of_the_censored_fit_holds_the_cox_reid_alpha():
+    # With no count at K the censored NB2 is NB2, so a GLM at the Cox-Reid alpha is the reference.
+    y, x = _censored_data(4, 80)
+    y, x = y[y < K_ITEMS], x[y < K_ITEMS]
+    fit = models.cox_reid(CensoredNegativeBinomial(y, x).fit()).result
+    expected = _cooks_with_known_alpha(y, x, np.exp(fit.params[-1]))
+    np.testing.assert_allclose(models.cooks_distance(fit), expected, rtol=1e-3, atol=1e-7)
 
 
 def test_draw_items_are_capped_and_follow_the_family():

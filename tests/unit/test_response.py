@@ -8,8 +8,8 @@ from pipeline.taxonomy import STATUSES
 
 # Round 2021, sent Tuesday 1 June 2021:
 #   A (London)      full          answered Tue 15 June: 10 working days, 14 calendar days
-#   B (London)      partial       answered Thu 1 July:  22 working days (4 + 5 + 5 + 5 + 3)
-#   C (North East)  not_held      answered Tue 29 June: 20 working days (4 + 5 + 5 + 5 + 1)
+#   B (London)      partial       answered Thu 1 July:  22 working days (3 + 5 + 5 + 5 + 4)
+#   C (North East)  not_held      answered Tue 29 June: 20 working days (3 + 5 + 5 + 5 + 2)
 #   D (North East)  refused_cost  answered Fri 4 June:   3 working days
 #   E (North East)  no_response   no answer
 # Round 2024, sent Wednesday 1 May 2024: all five full, answered Wed 8 May: 4 working days, as
@@ -146,3 +146,37 @@ def test_working_days_skip_weekends_and_englands_bank_holidays(sent, answered, e
         pd.Series(pd.to_datetime([sent])), pd.Series(pd.to_datetime([answered]))
     )
     assert days.iloc[0] == expected
+
+
+# Received Friday 7 June 2024, the 20th working day following is Friday 5 July (June 10-14,
+# 17-21, 24-28, July 1-5); received Friday 3 May 2024, Monday 6 May (Early May) and Monday 27
+# May (Spring) are bank holidays and the 20th working day is Tuesday 4 June.
+@pytest.mark.parametrize(
+    ("sent", "answered", "days", "in_time"),
+    [
+        ("2024-06-07", "2024-06-10", 1, True),  # Friday to Monday
+        ("2024-06-07", "2024-06-08", 0, True),  # Friday to Saturday: no working day yet
+        ("2024-06-07", "2024-06-09", 0, True),  # Friday to Sunday
+        ("2024-06-08", "2024-06-10", 1, True),  # received on a Saturday: Monday is the 1st
+        ("2024-05-03", "2024-05-06", 0, True),  # reply on the Early May bank holiday
+        ("2024-03-28", "2024-03-29", 0, True),  # Thursday to Good Friday
+        ("2024-03-28", "2024-04-02", 1, True),  # ... to the Tuesday after Easter Monday
+        ("2024-06-07", "2024-07-05", 20, True),  # on the 20th working day
+        ("2024-06-07", "2024-07-06", 20, False),  # the Saturday after it: late, 20 days
+        ("2024-06-07", "2024-07-08", 21, False),
+        ("2024-06-08", "2024-07-05", 20, True),  # received Saturday, same deadline
+        ("2024-05-03", "2024-06-04", 20, True),
+        ("2024-05-03", "2024-06-05", 21, False),
+        ("2024-05-03", "2024-05-27", 14, True),  # on the Spring bank holiday
+    ],
+)
+def test_working_days_follow_receipt_and_the_deadline_is_the_20th(sent, answered, days, in_time):
+    sent, answered = pd.Series(pd.to_datetime([sent])), pd.Series(pd.to_datetime([answered]))
+    assert response.working_days(sent, answered).iloc[0] == days
+    assert response.on_time(sent, answered).iloc[0] == in_time
+
+
+def test_on_time_missing_without_both_dates():
+    sent = pd.Series(pd.to_datetime(["2024-06-07", None]))
+    answered = pd.Series(pd.to_datetime([None, "2024-06-10"]))
+    assert response.on_time(sent, answered).isna().all()
