@@ -24,12 +24,13 @@ from pipeline.readers import ROW, RawTable, unlisted_files
 from pipeline.schemas import columns
 from pipeline.survey.areas import match_areas, wave_geography_year
 from pipeline.survey.codebook import Codebook, entries_of, headers_of, load_codebook
-from pipeline.survey.decode import decode_answers, latest_submissions, stop_on, submitted_times
+from pipeline.survey.decode import cell_lines, decode_answers, latest_submissions, submitted_times
 from pipeline.survey.document import todo_lines
 from pipeline.survey.hints import quote
 from pipeline.survey.read import (
     key_path,
     mapping_problems,
+    missing_columns,
     read_key,
     read_wave,
     redact_wave,
@@ -99,20 +100,27 @@ def _check_codebook(codebook: Codebook, waves: list[str]) -> None:
 
 
 def _read_waves(raw_dir: Path, waves: list[str], codebook: Codebook) -> dict[str, RawTable]:
-    """Every listed wave's export; InputError listing all that the codebook does not map."""
+    """Every listed wave's export, contact columns dropped and free text redacted."""
     for path in unlisted_files(layout.survey_dir(raw_dir), waves):
         log.warning("survey: %s is not a listed wave (params.yaml survey.waves); ignored", path)
     read = {wave: read_wave(raw_dir, wave, codebook) for wave in waves}
     names = set().union(*(found for _, found in read.values()))
-    raws = {wave: redact_wave(raw, wave, codebook, names) for wave, (raw, _) in read.items()}
-    problems = [p for wave in waves for p in mapping_problems(wave, raws[wave], codebook)]
-    if problems:
-        raise InputError(
-            codebook.path,
-            f"{len(problems)} headers or labels in the listed waves "
-            "are not mapped by the codebook:\n" + "\n".join(problems),
-        )
-    return raws
+    return {wave: redact_wave(raw, wave, codebook, names) for wave, (raw, _) in read.items()}
+
+
+def _stop_on(folder: Path, kinds: dict[str, list[str]]) -> None:
+    """InputError listing every problem of every wave, grouped by kind and counted."""
+    found = {kind: lines for kind, lines in kinds.items() if lines}
+    if not found:
+        return
+    total = sum(len(lines) for lines in found.values())
+    sections = [f"{len(lines)} {kind}:\n" + "\n".join(lines) for kind, lines in found.items()]
+    raise InputError(
+        folder,
+        f"{total} problem{'s' if total > 1 else ''} in the listed waves; nothing was cleaned. "
+        "Fix them all, then "
+        "rerun:\n" + "\n".join(sections),
+    )
 
 
 def _orgs(
@@ -157,18 +165,17 @@ def _clean_wave(
     codebook: Codebook,
     matcher: Callable[[int], geography.Matcher],
     key: bytes,
-) -> tuple[dict[str, pd.DataFrame], Account, list[str]]:
-    """One wave's tables, its row account and the areas served that did not match.
+) -> tuple[dict[str, pd.DataFrame], Account, list[str], list[str]]:
+    """One wave's tables, its row account, its bad cells and its areas served that did not
+    match (the tables are meaningless if either list is not empty).
 
     `matcher` gives the area matcher of a geography year; `key` is the pseudonym key.
-    InputError listing every bad cell of the export, if it has any.
     """
     answers, problems = decode_answers(raw, wave, codebook)
     submitted, bad_times = submitted_times(raw, wave, codebook)
-    stop_on(raw, problems + bad_times)
     kept, excluded = latest_submissions(raw, wave, codebook, submitted, key)
     year = wave_geography_year(wave, geography.YEARS)
-    areas, problems = match_areas(kept, raw, wave, codebook, matcher(year))
+    areas, unmatched = match_areas(kept, raw, wave, codebook, matcher(year))
     answers = answers.merge(kept[[ROW, "org_id"]], on=ROW).assign(wave=wave)
     tables = {
         "responses": _ordered(answers[columns("survey_responses")], codebook),
@@ -186,7 +193,7 @@ def _clean_wave(
         len(excluded),
         raw.blank_rows,
     )
-    return tables, account, problems
+    return tables, account, cell_lines(wave, raw, problems + bad_times), unmatched
 
 
 def clean_waves(
@@ -198,6 +205,9 @@ def clean_waves(
     key_file: Path | None = None,
 ) -> SurveyResult:
     """Clean every listed survey wave into tidy tables.
+
+    Every problem of every wave (headers and labels the codebook does not map, bad cells,
+    areas served that do not match) is listed in one InputError before anything is returned.
 
     Parameters
     ----------
@@ -225,20 +235,27 @@ def clean_waves(
         lambda year: geography.Matcher.from_reference(reference_dir, year, fuzzy_threshold)
     )
     parts: dict[str, list[pd.DataFrame]] = {k: [] for k in _TABLES}
-    accounts, area_problems = [], []
+    accounts, labels, cells, areas = [], [], [], []
     for wave in waves:
-        tables, account, problems = _clean_wave(raws[wave], wave, book, matcher, key)
+        labels += mapping_problems(wave, raws[wave], book)
+        if missing_columns(wave, raws[wave], book):
+            labels.append(f"- wave {wave}: its cells are checked once its columns are mapped")
+            continue
+        tables, account, bad_cells, unmatched = _clean_wave(raws[wave], wave, book, matcher, key)
         for name, table in tables.items():
             parts[name].append(table)
         accounts.append(account)
-        area_problems += problems
-    if area_problems:
-        raise InputError(
-            book.path.parent,
-            f"{len(area_problems)} areas served did not match "
-            "one local authority; correct them in the export or add an alias to "
-            "the geography reference:\n" + "\n".join(area_problems),
-        )
+        cells += bad_cells
+        areas += unmatched
+    _stop_on(
+        book.path.parent,
+        {
+            f"headers and answers the codebook does not map ({book.path.name})": labels,
+            "bad cells": cells,
+            "areas served that did not match one local authority (correct them in the export "
+            "or add an alias to the geography reference)": areas,
+        },
+    )
     del raws  # at scale the exports and each table's parts are large: keep one copy at a time
     # each wave's responses come sorted, so joining them in the listed order sorts the whole
     tables = {name: pd.concat(parts.pop(name), ignore_index=True) for name in _TABLES}

@@ -33,6 +33,10 @@ ONE_COLUMN_TYPES = ("id", "timestamp", "single", "areas")
 # Between a grid or multi-select question and its option in a header: "Q - Police",
 # "Q [Police]", "Q: Police".
 OPTION_SEPARATOR = r" - |\s*\[|: (?=[^:]*$)"
+# What a one-column-per-option cell holds, compared trimmed and case-folded: a tick (or the
+# option's label or code, or a label the entry's `labels:` maps to the option), or no tick.
+TICKS = frozenset({"1", "yes", "y", "true", "x", "✓", "✔", "ticked", "selected", "checked"})
+NO_TICKS = frozenset({"", "0", "no", "n", "false", "not selected", "not ticked", "unticked"})
 
 
 @dataclass(frozen=True)
@@ -307,6 +311,27 @@ def stem(header: str) -> str:
     return re.split(OPTION_SEPARATOR, header, maxsplit=1)[0].strip()
 
 
+def option_text(header: str) -> str:
+    """The option part of a grid or multi-select header ('Q - Police' -> 'Police')."""
+    return re.split(OPTION_SEPARATOR, header, maxsplit=1)[-1].rstrip("]").strip()
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def is_ticked(cell: str, header: str, option: str, labels: dict[str, str]) -> bool | None:
+    """Whether a one-column-per-option cell is ticked: True for a tick, False for no tick,
+    None for a value that is neither (see TICKS and NO_TICKS)."""
+    value = _fold(cell)
+    if value in NO_TICKS:
+        return False
+    mapped = {_fold(label) for label, code in labels.items() if code == option}
+    if value in TICKS | mapped | {_fold(option), _fold(option_text(header))}:
+        return True
+    return None
+
+
 def likert_labels(codebook: Codebook, question: str) -> dict[str, str]:
     """Codes of a Likert question in scale order, with their labels ('1' -> 'Very poor', ...)."""
     levels = codebook.variables[question].levels
@@ -326,8 +351,7 @@ def option_labels(codebook: Codebook, question: str) -> dict[str, str]:
             continue
         if "headers" in entry:
             for header, option in headers_of(entry).items():
-                parts = re.split(OPTION_SEPARATOR, header, maxsplit=1)
-                found.setdefault(str(option), parts[-1].rstrip("]").strip())
+                found.setdefault(str(option), option_text(header))
         for label, code in (entry.get("labels") or {}).items():
             found.setdefault(str(code), str(label))
     return {code: found.get(code, code) for code in codebook.variables[question].codes}

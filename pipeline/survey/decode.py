@@ -1,12 +1,13 @@
 """Decoding one wave's answers to codes, and keeping each organisation's latest submission.
 
 Bad cells (a Likert number out of range, a submitted time not in the codebook's format) are
-collected across every column and row of the export and reported together by `stop_on`, each
-naming the file, row and column. Organisation ids leave this module only as pseudonyms.
+collected across every column and row of the export, for `cell_lines` to list, each naming the
+file, row and column. Organisation ids leave this module only as pseudonyms.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -15,8 +16,16 @@ from pipeline import privacy
 from pipeline.accounting import exclusions
 from pipeline.errors import InputError
 from pipeline.readers import ROW, RawTable
-from pipeline.survey.codebook import ANSWER_TYPES, Codebook, Variable, entries_of, headers_of
-from pipeline.survey.read import source_file, tokens
+from pipeline.survey.codebook import (
+    ANSWER_TYPES,
+    Codebook,
+    Variable,
+    entries_of,
+    headers_of,
+    is_ticked,
+)
+from pipeline.survey.hints import quote
+from pipeline.survey.read import is_int, source_file, tokens
 
 
 @dataclass(frozen=True)
@@ -28,17 +37,14 @@ class CellProblem:
     message: str
 
 
-def stop_on(raw: RawTable, problems: list[CellProblem]) -> None:
-    """InputError listing every problem of an export (by row, then column), if there are any."""
-    if not problems:
-        return
+def cell_lines(wave: str, raw: RawTable, problems: list[CellProblem]) -> list[str]:
+    """One line per bad cell of an export, by row, then column."""
     position = {c: i for i, c in enumerate(raw.data.columns)}
     problems = sorted(problems, key=lambda p: (p.row, position.get(p.column, -1)))
-    if len(problems) == 1:
-        only = problems[0]
-        raise InputError(raw.path, only.message, row=only.row, column=only.column)
-    lines = [f"- {raw.path}, row {p.row}, column {p.column!r}: {p.message}" for p in problems]
-    raise InputError(raw.path, f"{len(problems)} problems in the export:\n" + "\n".join(lines))
+    return [
+        f"- wave {wave}, {raw.path.name}, row {p.row}, column {quote(p.column)}: {p.message}"
+        for p in problems
+    ]
 
 
 def _long(
@@ -66,12 +72,15 @@ def _decode_single(data: pd.DataFrame, spec: Variable, entry: dict) -> list[pd.D
 
 
 def _decode_multi(data: pd.DataFrame, spec: Variable, entry: dict) -> list[pd.DataFrame]:
-    if "headers" in entry:  # one column per option: any non-blank cell is a tick
-        ticked = {o: data[h].ne("") for h, o in headers_of(entry).items()}
+    labels = {str(k): str(v) for k, v in (entry.get("labels") or {}).items()}
+    if "headers" in entry:  # one column per option; a value neither tick nor no tick is
+        ticked = {  # reported by `read.mapping_problems`
+            o: data[h].map(lambda c, h=h, o=o: is_ticked(c, h, o, labels) is True)
+            for h, o in headers_of(entry).items()
+        }
     else:
-        labels = {str(k): str(v) for k, v in entry["labels"].items()}
         chosen = data[str(entry["header"])].map(
-            lambda c: {labels[t] for t in tokens(c, entry.get("delimiter", ";"))}
+            lambda c: {labels.get(t) for t in tokens(c, entry.get("delimiter", ";"))}
         )
         ticked = {o: chosen.map(lambda s, o=o: o in s) for o in set(labels.values())}
     asked = pd.concat(ticked.values(), axis=1).any(axis=1) if ticked else None
@@ -88,8 +97,9 @@ def _decode_multi(data: pd.DataFrame, spec: Variable, entry: dict) -> list[pd.Da
 def _likert_code(
     header: str, labels: dict[str, str], levels: int, row: int, cell: str, problems: list
 ) -> str:
-    """A Likert cell's code; "" and a problem if it is a number out of range."""
-    if cell == "" or cell in labels:
+    """A Likert cell's code; "" and a problem if it is a number out of range ("" for a label
+    the codebook lacks: `read.mapping_problems` reports it)."""
+    if cell in labels or not is_int(cell):
         return labels.get(cell, "")
     number = int(float(cell))
     if not 1 <= number <= levels:
@@ -178,6 +188,27 @@ def submitted_times(
     return submitted, problems
 
 
+# Ids typed when an organisation has none, compared after `_words`: treated as blank.
+PLACEHOLDER_IDS = frozenset(
+    {"", "na", "n a", "none", "nil", "null", "unknown", "not known", "anonymous", "anon"}
+    | {"not applicable", "not given", "tbc", "no id", "prefer not to say"}
+)
+
+
+def _words(text: str) -> str:
+    """Text case-folded, with each run of spaces and punctuation made one space."""
+    return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
+
+
+def normal_id(value: str) -> str:
+    """An organisation id as it is pseudonymised: trimmed, inner spaces collapsed, case folded
+    (then upper-cased, so that ids such as 'ORG-12' keep their pseudonyms); "" for a
+    placeholder ("n/a", "-", "unknown", ...)."""
+    if _words(value) in PLACEHOLDER_IDS:
+        return ""
+    return " ".join(value.split()).casefold().upper()
+
+
 def latest_submissions(
     raw: RawTable, wave: str, codebook: Codebook, submitted: pd.Series, key: bytes
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -185,16 +216,19 @@ def latest_submissions(
 
     Rule: when an organisation submitted more than once in a wave, the latest submission
     (by `submitted` time, then by row) is kept and the earlier ones are excluded. The org_id
-    kept is the id's pseudonym under `key`; an exclusion's reason names rows, never the id.
+    kept is the pseudonym under `key` of the id normalised (`normal_id`); a row whose id is
+    blank or a placeholder is excluded. A reason names rows, never the id.
     """
     data, source = raw.data, source_file(raw)
     id_header = str(codebook.waves[wave]["org_id"]["header"])
+    typed = data[id_header]
     try:
-        org_id = privacy.pseudonymise(data[id_header], key)
+        org_id = privacy.pseudonymise(typed.map(normal_id), key)
     except ValueError as exc:
         raise InputError(raw.path, str(exc), column=id_header) from None
     frame = pd.DataFrame({ROW: data[ROW], "org_id": org_id, "submitted": submitted})
-    no_id = frame[frame["org_id"] == ""]
+    no_id = frame["org_id"] == ""
+    blank = no_id & typed.str.strip().eq("")
     ordered = frame[frame["org_id"] != ""].sort_values(["submitted", ROW], na_position="first")
     kept = ordered.drop_duplicates("org_id", keep="last")
     superseded = ordered.drop(kept.index)
@@ -204,7 +238,12 @@ def latest_submissions(
     )
     excluded = pd.concat(
         [
-            exclusions(source, no_id[ROW], "organisation id is blank"),
+            exclusions(source, frame.loc[blank, ROW], "organisation id is blank"),
+            exclusions(
+                source,
+                frame.loc[no_id & ~blank, ROW],
+                "organisation id is a placeholder, not an id",
+            ),
             exclusions(source, superseded[ROW], reasons),
         ],
         ignore_index=True,

@@ -39,15 +39,41 @@ def unmapped_header(wave: str, file: str, header: str, block: dict, codebook: Co
     return f"- wave {wave}, {file}: header {quote(header)} is not in the codebook. Add:\n{hint}"
 
 
-def unmapped_label(wave: str, file: str, header: str, label: str, variable: Variable) -> str:
-    """An answer label the wave's block lacks, with the YAML that would map it."""
+def rows_text(rows: list[int]) -> str:
+    """Spreadsheet rows as a message gives them: 'row 4', 'rows 2-5, 9'."""
+    runs: list[list[int]] = []
+    for row in sorted(set(rows)):
+        if runs and row == runs[-1][1] + 1:
+            runs[-1][1] = row
+        else:
+            runs.append([row, row])
+    text = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
+    return f"row {text}" if len(set(rows)) == 1 else f"rows {text}"
+
+
+def unmapped_label(
+    wave: str, file: str, header: str, rows: str, label: str, variable: Variable
+) -> str:
+    """An answer label the wave's block lacks, where it is, and the YAML that would map it."""
     codes = list(variable.codes)
     if variable.type == "likert":
         codes = [str(i) for i in range(1, len(variable.levels) + 1)] + [DONT_KNOW]
     hint = _yaml_hint(wave, variable.name, "labels", label, f"<one of {', '.join(codes)}>")
     return (
-        f"- wave {wave}, {file}, column {quote(header)}: label {quote(label)} ({variable.name}) "
-        f"is not in the codebook. Add:\n{hint}"
+        f"- wave {wave}, {file}, {rows}, column {quote(header)}: label {quote(label)} "
+        f"({variable.name}) is not in the codebook. Add:\n{hint}"
+    )
+
+
+def not_a_tick(
+    wave: str, file: str, header: str, rows: str, value: str, spec: Variable, option: str
+) -> str:
+    """A one-column-per-option cell that is neither a tick nor no tick."""
+    return (
+        f"- wave {wave}, {file}, {rows}, column {quote(header)}: {quote(value)} is neither a "
+        f"tick (1, Yes, TRUE, x, ✓, or the option's label or code) nor no tick (blank, 0, No, "
+        f"FALSE, Not selected); correct the export or, if it is a tick, add to "
+        f"waves.{quote(wave)}.{spec.name}.labels: {quote(value)}: {option}"
     )
 
 

@@ -22,16 +22,22 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from pipeline import layout, privacy
 from pipeline.errors import InputError
 from pipeline.readers import EXTENSIONS, ROW, RawTable, read_table
-from pipeline.survey.codebook import Codebook, Variable, headers_of, load_codebook, stem
+from pipeline.survey.codebook import (
+    Codebook,
+    Variable,
+    entries_of,
+    headers_of,
+    load_codebook,
+    stem,
+)
 from pipeline.survey.document import TODO, dump_document, load_document, yaml_round_trip
 from pipeline.survey.hints import quote
-from pipeline.survey.read import MAX_LABELS, is_int, looks_open, tokens
+from pipeline.survey.read import MAX_LABELS, PERSON, is_int, looks_open, redacted, tokens
 
 log = logging.getLogger(__package__)  # one logger for the package: pipeline.survey
 
 GUESS_SCORE = 85  # rapidfuzz score at which new-wave proposes last wave's mapping as a guess
 MIN_USES = 2  # respondents who must give a new answer before it is drafted as a label
-_PERSON = re.compile(r"(?:[A-Z][A-Za-z'’.-]*[ \t]+){1,3}[A-Z][A-Za-z'’-]*")  # Jo Smith
 
 
 def _dq(text: str) -> DoubleQuotedScalarString:
@@ -56,7 +62,7 @@ def _answers(cells: pd.Series, delimiter: str | None = None) -> Counter[str]:
 def _open_kind(cells: pd.Series) -> str:
     """What an open column looks like: contact details (emails, phones, names) or free text."""
     counts = cells[cells != ""].value_counts()
-    personal = sum(n for c, n in counts.items() if privacy.redact(c) != c or _PERSON.fullmatch(c))
+    personal = sum(n for c, n in counts.items() if privacy.redact(c) != c or PERSON.fullmatch(c))
     return "contact details" if personal >= 0.5 * counts.sum() else "free text"
 
 
@@ -75,6 +81,10 @@ class _Drafter:
         self.todos: list[str] = []
         self.path = ""
         self.opens: dict[tuple[str, str | None], bool] = {}
+        contact = [
+            h for e in entries_of(previous, codebook, "contact").values() for h in headers_of(e)
+        ]
+        self.names = frozenset(data[[h for h in contact if h in self.exact]].stack()) - {""}
 
     def _open(self, header: str, delimiter: str | None = None) -> bool:
         """Whether a column looks like free text or contact details (computed once)."""
@@ -102,28 +112,34 @@ class _Drafter:
         )
         return guess[0], f"TODO confirm: guessed from {old!r} (score {guess[1]:.0f})"
 
-    def labels(self, old: dict, seen: Counter[str], variable: Variable) -> tuple[CommentedMap, int]:
-        """Last wave's labels plus each new label seen, guessed (TODO confirm) or TODO, and
-        how many new answers were withheld (given once, personal, or too many to be labels)."""
+    def labels(
+        self, old: dict, seen: Counter[str], variable: Variable
+    ) -> tuple[CommentedMap, list[str]]:
+        """Last wave's labels plus each new answer given by MIN_USES respondents and holding no
+        personal data, guessed (TODO confirm) or TODO; and why the other new answers were not
+        drafted (counts only)."""
         out = CommentedMap((_dq(k), v) for k, v in old.items())
         new = [s for s in seen if s not in old and not (variable.type == "likert" and is_int(s))]
         if len(new) > MAX_LABELS:
-            return out, len(new)
-        withheld = 0
-        for label in sorted(new):
-            guess = _guess(label, old) if privacy.redact(label) == label else None
+            return out, [f"{len(new)} different answers, too many for a closed question"]
+        rare = [s for s in new if seen[s] < MIN_USES]
+        personal = [s for s in new if s not in rare and redacted(s, self.names) != s]
+        for label in sorted(set(new) - set(rare) - set(personal)):
+            guess = _guess(label, old)
             if guess is not None:
                 out[_dq(label)] = old[guess[0]]
                 out.yaml_add_eol_comment(f"TODO confirm: guessed from {guess[0]!r}", label)
                 self.todos.append(
                     f"{self.path}.labels: {quote(label)} guessed as {old[guess[0]]} (TODO confirm)"
                 )
-            elif seen[label] >= MIN_USES and privacy.redact(label) == label:
+            else:
                 out[_dq(label)] = TODO
                 self.todos.append(f"{self.path}.labels: {quote(label)} has no code (TODO)")
-            else:
-                withheld += 1
-        return out, withheld
+        notes = [
+            f"{len(rare)} given by fewer than {MIN_USES} respondents",
+            f"{len(personal)} holding personal data",
+        ]
+        return out, [n for n, k in zip(notes, (rare, personal), strict=True) if k]
 
     def _grid(self, old: dict) -> CommentedMap:
         headers = CommentedMap()
@@ -149,7 +165,7 @@ class _Drafter:
         return seen
 
     def _labelled(self, variable: str, new: CommentedMap, old: dict) -> None:
-        """Add the entry's labels, with a TODO for the answers it does not draft."""
+        """Add the entry's labels, with a TODO counting the answers it does not draft."""
         labels, withheld = self.labels(
             {str(k): v for k, v in old["labels"].items()},
             self._seen(new, old),
@@ -157,10 +173,7 @@ class _Drafter:
         )
         new["labels"] = labels
         if withheld:
-            note = (
-                f"{withheld} answers not drafted (each given by one respondent, holding "
-                "personal data, or too many for a closed question)"
-            )
+            note = f"other answers not shown: {'; '.join(withheld)}"
             new.yaml_add_eol_comment(f"TODO: {note}; map them from the export", "labels")
             self.todos.append(f"{self.path}.labels: {note} (TODO)")
 
@@ -270,9 +283,10 @@ def new_wave(
 
     Headers and labels that match the previous wave's exactly are copied; close ones are
     written as guesses with a `# TODO confirm` comment; the rest as `TODO`. A new label is
-    drafted only for a closed question (at most MAX_LABELS different answers, given by
-    MIN_USES respondents or close to one of last wave's labels); free-text and contact columns
-    are recognised by their answers and described only by counts. Nothing a respondent typed
+    drafted only for a closed question (at most MAX_LABELS different answers), only if given by
+    at least MIN_USES respondents and holding no personal data (`read.redacted`); the others are
+    counted, never shown. Free-text and contact columns are recognised by their answers and
+    described only by counts. Nothing a respondent typed
     is written to the codebook or returned. The cleaner stops until every TODO is resolved.
     Returns the TODO list.
     """

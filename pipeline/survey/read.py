@@ -17,11 +17,20 @@ import pandas as pd
 from pipeline import layout, privacy
 from pipeline.errors import InputError
 from pipeline.readers import ROW, RawTable, read_table
-from pipeline.survey.codebook import ANSWER_TYPES, Codebook, Variable, entries_of, headers_of
+from pipeline.survey.codebook import (
+    ANSWER_TYPES,
+    Codebook,
+    Variable,
+    entries_of,
+    headers_of,
+    is_ticked,
+)
 from pipeline.survey.document import TODO
 from pipeline.survey.hints import (
     missing_column,
+    not_a_tick,
     quote,
+    rows_text,
     unknown_code,
     unknown_option,
     unmapped_header,
@@ -34,6 +43,7 @@ log = logging.getLogger(__package__)  # one logger for the package: pipeline.sur
 KEY_FILE = "pseudonym.key"  # beside the exports: the key of the organisation id pseudonyms
 MIN_KEY_LENGTH = 32  # characters; `secrets.token_hex(32)` gives 64
 MAX_LABELS = 20  # a closed question has at most this many different answers in one export
+PERSON = re.compile(r"(?:[A-Z][A-Za-z'’.-]*[ \t]+){1,3}[A-Z][A-Za-z'’-]*")  # Jo Smith
 
 
 def key_path(raw_dir: Path) -> Path:
@@ -107,28 +117,42 @@ def redact_wave(raw: RawTable, wave: str, codebook: Codebook, names: set[str]) -
     return RawTable(raw.path, data, raw.header_row, raw.blank_rows)
 
 
-def mapping_problems(wave: str, raw: RawTable, codebook: Codebook) -> list[str]:
-    """Every header and label of a wave's export that its codebook block does not map."""
-    block, data, file = codebook.waves[wave], raw.data, raw.path.name
+def missing_columns(wave: str, raw: RawTable, codebook: Codebook) -> list[tuple[str, str]]:
+    """(header, variable) of each column the wave's block maps that the export lacks."""
+    block = codebook.waves[wave]
     optional = {  # contact columns are gone already; a marker column may be absent
         h
         for kind in ("contact", "ignore")
         for e in entries_of(block, codebook, kind).values()
         for h in headers_of(e)
     }
+    return [
+        (header, variable)
+        for variable, entry in block.items()
+        if variable != TODO
+        for header in headers_of(entry)
+        if header not in raw.data.columns and header not in optional
+    ]
+
+
+def mapping_problems(wave: str, raw: RawTable, codebook: Codebook) -> list[str]:
+    """Every header and label of a wave's export that its codebook block does not map, and
+    every column it maps that the export lacks."""
+    block, data, file = codebook.waves[wave], raw.data, raw.path.name
     known = {h for v, e in block.items() if v != TODO for h in headers_of(e)}
     problems = [
         unmapped_header(wave, file, h, block, codebook)
         for h in data.columns
         if h != ROW and h not in known
     ]
+    problems += [missing_column(wave, file, h, v) for h, v in missing_columns(wave, raw, codebook)]
     for variable, entry in block.items():
         spec = codebook.variables[variable]
-        for header, option in headers_of(entry).items():
-            if header not in data.columns and header not in optional:
-                problems.append(missing_column(wave, file, header, variable))
-            if option is not None and option not in spec.codes:
-                problems.append(unknown_option(wave, header, option, spec))
+        problems += [
+            unknown_option(wave, header, option, spec)
+            for header, option in headers_of(entry).items()
+            if option is not None and option not in spec.codes
+        ]
         problems += _label_problems(wave, file, entry, spec, data)
     return problems
 
@@ -136,7 +160,8 @@ def mapping_problems(wave: str, raw: RawTable, codebook: Codebook) -> list[str]:
 def _label_problems(
     wave: str, file: str, entry: dict, spec: Variable, data: pd.DataFrame
 ) -> list[str]:
-    """Labels an entry maps to codes its variable lacks, and answers it does not map."""
+    """Labels an entry maps to codes its variable lacks, and answers it does not map (ticks
+    neither ticked nor unticked, for one column per option), each with its rows."""
     labels = {str(k): str(v) for k, v in (entry.get("labels") or {}).items()}
     allowed = set(spec.codes) | (
         {str(i) for i in range(1, len(spec.levels) + 1)} | {DONT_KNOW}
@@ -148,29 +173,56 @@ def _label_problems(
         for label, code in labels.items()
         if code not in allowed
     ]
-    if spec.type not in ANSWER_TYPES or (spec.type == "multi" and "headers" in entry):
+    if spec.type not in ANSWER_TYPES:
         return problems
-    for header in headers_of(entry):
+    for header, option in headers_of(entry).items():
         if header not in data.columns:
             continue
+        rows = _unmapped(data, header, entry, spec, labels, option)
         cells = data[header][data[header] != ""]
-        if spec.type == "multi":
-            seen = {t for c in cells for t in tokens(c, entry.get("delimiter", ";"))}
-        else:
-            seen = set(cells)
-        unmapped = sorted(
-            s for s in seen if s not in labels and not (spec.type == "likert" and is_int(s))
-        )
-        if unmapped and looks_open(cells, len(seen)):
+        delimited = spec.type == "multi" and option is None
+        seen = {t for c in cells for t in tokens(c, entry.get("delimiter", ";"))}
+        if rows and looks_open(cells, len(seen) if delimited else cells.nunique()):
             problems.append(
-                f"- wave {wave}, {file}, column {quote(header)}: {len(unmapped)} different "
-                f"answers are not labels of {spec.name}, too many for a closed question (free "
-                f"text or contact details?); check which variable waves.{quote(wave)} maps "
-                "this column to"
+                f"- wave {wave}, {file}, {rows_text([r for rs in rows.values() for r in rs])}, "
+                f"column {quote(header)}: {len(rows)} different answers are not labels of "
+                f"{spec.name}, too many for a closed question (free text or contact details?); "
+                f"check which variable waves.{quote(wave)} maps this column to"
             )
-            continue
-        problems += [unmapped_label(wave, file, header, shown(s), spec) for s in unmapped]
+        elif option is not None and spec.type == "multi":
+            problems += [
+                not_a_tick(wave, file, header, rows_text(r), shown(s), spec, option)
+                for s, r in rows.items()
+            ]
+        else:
+            problems += [
+                unmapped_label(wave, file, header, rows_text(r), shown(s), spec)
+                for s, r in rows.items()
+            ]
     return problems
+
+
+def _unmapped(
+    data: pd.DataFrame,
+    header: str,
+    entry: dict,
+    spec: Variable,
+    labels: dict[str, str],
+    option: str | None,
+) -> dict[str, list[int]]:
+    """Each answer in a column that the entry does not map, with the rows giving it."""
+    found: dict[str, list[int]] = {}
+    for row, cell in zip(data[ROW], data[header], strict=True):
+        if spec.type == "multi" and option is not None:
+            bad = [] if is_ticked(cell, header, option, labels) is not None else [cell]
+        elif spec.type == "multi":
+            bad = [t for t in tokens(cell, entry.get("delimiter", ";")) if t not in labels]
+        else:
+            likert_code = spec.type == "likert" and is_int(cell)
+            bad = [] if cell == "" or cell in labels or likert_code else [cell]
+        for answer in bad:
+            found.setdefault(answer, []).append(int(row))
+    return dict(sorted(found.items()))
 
 
 def looks_open(cells: pd.Series, distinct: int) -> bool:
@@ -187,7 +239,19 @@ def looks_open(cells: pd.Series, distinct: int) -> bool:
     return personal >= 0.2 * len(filled)
 
 
+def redacted(text: str, names: frozenset[str] = frozenset()) -> str:
+    """`privacy.redact(text, names)`, and capitalised words that look like a name ('run by
+    Priya Patel') made [name]: an answer to a closed question is shown only if this keeps it."""
+    not_names = privacy.NOT_NAMES | privacy.ORG_WORDS
+
+    def name(match: re.Match[str]) -> str:
+        words = {w.strip(".'’").casefold() for w in match.group(0).split()}
+        return match.group(0) if words & not_names else privacy.REDACTIONS["name"]
+
+    return PERSON.sub(name, privacy.redact(text, names))
+
+
 def shown(label: str) -> str:
     """A label as a message may show it: redacted if it holds personal data."""
-    redacted = privacy.redact(label)
-    return label if redacted == label else f"{redacted} (redacted; see the export)"
+    hidden = redacted(label)
+    return label if hidden == label else f"{hidden} (redacted; see the export)"

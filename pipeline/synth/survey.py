@@ -21,6 +21,7 @@ import pandas as pd
 
 from pipeline import geography, layout, privacy, schemas
 from pipeline.survey import KEY_FILE
+from pipeline.survey.decode import normal_id
 from pipeline.synth.people import People
 from pipeline.synth.survey_answers import (
     POOL,
@@ -129,7 +130,7 @@ def _wave(
             earlier = render.answers(org)
             when = submitted - timedelta(days=int(rng.integers(1, 4)))
             rows.append((when, render.row(earlier, typed_cell, when, org["org_id"])))
-        published = privacy.pseudonym(org["org_id"], privacy.EXAMPLE_KEY.encode("utf-8"))
+        published = privacy.pseudonym(normal_id(org["org_id"]), privacy.EXAMPLE_KEY.encode("utf-8"))
         responses += truth_rows(wave, published, answers, render.block)
         if answers["areas"] is not None:
             areas += [

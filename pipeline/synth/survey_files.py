@@ -193,7 +193,8 @@ CODEBOOK_HEADER = """\
 #              headers   {heading: option}, for grids and one-column-per-option multi-selects
 #              labels    {answer label: code}; for likert, codes 1..n or dont_know
 #                        (whole numbers in a likert column are read as codes)
-#              style     columns (a ticked option is any non-blank cell) | delimited
+#              style     columns (ticked: 1, Yes, TRUE, x, a tick mark or the option's label;
+#                        unticked: blank, 0, No, FALSE, Not selected) | delimited
 #              delimiter / delimiters   characters between the items of one cell
 #              format    strftime format of the submitted time
 #

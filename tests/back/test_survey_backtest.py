@@ -7,6 +7,7 @@ import pytest
 
 from pipeline import privacy, schemas, survey
 from pipeline.readers import read_table
+from pipeline.survey.decode import normal_id
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "data" / "example"
@@ -70,7 +71,7 @@ def test_org_ids_are_published_only_as_pseudonyms(result: survey.SurveyResult) -
         typed |= set(read_table(path, [header]).data[header]) - {""}
     assert any("@" in t for t in typed) and any(not t.startswith("ORG-") for t in typed)
     published = set(result.orgs["org_id"])
-    assert published == {privacy.pseudonym(t, key) for t in typed}
+    assert published == {privacy.pseudonym(normal_id(t), key) for t in typed}
     assert not published & typed
 
 

@@ -345,7 +345,9 @@ def test_unmapped_label_stops_the_run_with_the_yaml_to_add(raw_dir: Path) -> Non
     with pytest.raises(InputError) as error:
         survey.clean_waves(raw_dir, ["2021", "2023"], REFERENCE, 90)
     message = str(error.value)
-    assert 'wave 2023, 2023.csv, column "Type": label "Women\'s center" (org_type)' in message
+    assert 'wave 2023, 2023.csv, row 2, column "Type": label "Women\'s center" (org_type)' in (
+        message
+    )
     assert (
         '        org_type:\n          labels:\n            "Women\'s center": '
         "<one of womens_centre, other>"
@@ -356,7 +358,7 @@ def test_likert_out_of_range_names_file_row_and_column(raw_dir: Path) -> None:
     _rewrite(raw_dir, "2021", lambda rows: rows[2].__setitem__(6, "7"))
     with pytest.raises(
         InputError,
-        match=r"2021.csv, row 3, column 'Partnership - Police': Likert value '7' is out of "
+        match=r"2021.csv, row 3, column \"Partnership - Police\": Likert value '7' is out of "
         r"range 1-5",
     ):
         survey.clean_waves(raw_dir, ["2021", "2023"], REFERENCE, 90)
@@ -371,16 +373,135 @@ def test_every_bad_cell_of_an_export_is_reported_at_once(raw_dir: Path) -> None:
         rows[4][1] = "yesterday"  # row 5: a submitted time not in the format
 
     _rewrite(raw_dir, "2021", break_cells)
-    path = layout.wave_file(raw_dir, "2021")
+    folder = layout.survey_dir(raw_dir)
     with pytest.raises(InputError) as error:
         survey.clean_waves(raw_dir, ["2021", "2023"], REFERENCE, 90)
     assert str(error.value) == (
-        f"{path}: 3 problems in the export:\n"
-        f"- {path}, row 3, column 'Partnership - Police': Likert value '7' is out of range 1-5\n"
-        f"- {path}, row 3, column 'Partnership - GPs': Likert value '0' is out of range 1-5\n"
-        f"- {path}, row 5, column 'Submitted': submitted time 'yesterday' does not match the "
-        "codebook format '%Y-%m-%d %H:%M'"
+        f"{folder}: 3 problems in the listed waves; nothing was cleaned. Fix them all, then "
+        "rerun:\n3 bad cells:\n"
+        "- wave 2021, 2021.csv, row 3, column \"Partnership - Police\": Likert value '7' is out "
+        "of range 1-5\n"
+        "- wave 2021, 2021.csv, row 3, column \"Partnership - GPs\": Likert value '0' is out of "
+        "range 1-5\n"
+        "- wave 2021, 2021.csv, row 5, column \"Submitted\": submitted time 'yesterday' does not "
+        "match the codebook format '%Y-%m-%d %H:%M'"
     )
+
+
+def _support(result: survey.SurveyResult, org_id: str) -> list[str]:
+    r = result.responses
+    rows = r[(r["wave"] == "2021") & (r["org_id"] == pid(org_id)) & (r["question"] == "support")]
+    return rows["value"].tolist()
+
+
+@pytest.mark.parametrize(
+    ("childcare", "parenting", "values"),
+    [
+        ("1", "0", ["1", "0", ""]),
+        ("Yes", "No", ["1", "0", ""]),
+        ("TRUE", "FALSE", ["1", "0", ""]),
+        ("x", "Not selected", ["1", "0", ""]),
+        (" childcare ", "", ["1", "0", ""]),  # the option's code
+        ("0", "not selected", ["", "", ""]),  # nothing ticked: missing, not "no"
+    ],
+)
+def test_one_column_per_option_cells_are_ticked_only_by_a_tick(
+    raw_dir: Path, childcare: str, parenting: str, values: list[str]
+) -> None:
+    def ticks(rows: list[list[str]]) -> None:
+        rows[2][4], rows[2][5] = childcare, parenting
+
+    _rewrite(raw_dir, "2021", ticks)
+    result = survey.clean_waves(raw_dir, ["2021"], REFERENCE, 90)
+    assert _support(result, "A1") == values
+
+
+def test_a_cell_neither_ticked_nor_unticked_is_reported_with_row_and_column(
+    raw_dir: Path,
+) -> None:
+    def bad_ticks(rows: list[list[str]]) -> None:
+        rows[1][4] = rows[2][4] = "Maybe"
+        rows[4][5] = "Ask Jo Okafor"
+
+    _rewrite(raw_dir, "2021", bad_ticks)
+    with pytest.raises(InputError) as error:
+        survey.clean_waves(raw_dir, ["2021"], REFERENCE, 90)
+    message = str(error.value)
+    assert message.startswith(f"{layout.survey_dir(raw_dir)}: 2 problems in the listed waves")
+    assert '- wave 2021, 2021.csv, rows 2-3, column "Support - Childcare": "Maybe" is ' in message
+    assert 'add to waves."2021".support.labels: "Maybe": childcare' in message
+    assert (
+        '- wave 2021, 2021.csv, row 5, column "Support - Parenting support": "[name] (redacted; '
+        'see the export)" is neither a tick'
+    ) in message
+    assert "Okafor" not in message
+
+
+def test_a_tick_label_mapped_by_the_codebook_is_a_tick(raw_dir: Path) -> None:
+    codebook = layout.codebook_path(raw_dir)
+    codebook.write_text(
+        CODEBOOK.replace(
+            "      style: columns\n",
+            '      style: columns\n      labels: {"Childcare/creche": childcare}\n',
+        ),
+        encoding="utf-8",
+    )
+    _rewrite(raw_dir, "2021", lambda rows: rows[2].__setitem__(4, "Childcare/creche"))
+    result = survey.clean_waves(raw_dir, ["2021"], REFERENCE, 90)
+    assert _support(result, "A1") == ["1", "0", ""]
+
+
+def _rewrite_both(
+    raw_dir: Path,
+    edit_2021: Callable[[list[list[str]]], object],
+    edit_2023: Callable[[list[list[str]]], object],
+) -> None:
+    rows = _exports(layout.survey_dir(raw_dir))
+    for wave, edit in (("2021", edit_2021), ("2023", edit_2023)):
+        edit(rows[wave])
+        _write_csv(layout.wave_file(raw_dir, wave), rows[wave])
+
+
+def test_every_problem_of_every_wave_is_reported_at_once(raw_dir: Path) -> None:
+    """A bad label, a bad Likert value, a bad time and an unmatched area, across two waves:
+    one error lists them all, each with its row and column, grouped by kind."""
+
+    def break_2021(rows: list[list[str]]) -> None:
+        rows[1][2] = "Women's centre (main)"  # row 2: a label the codebook lacks
+        rows[2][6] = "7"  # row 3: Likert out of range
+        rows[4][1] = "2021-05-02"  # row 5: time not in the format
+        rows[4][3] = "Narnia"  # row 5: an area that matches nothing
+
+    _rewrite_both(raw_dir, break_2021, lambda rows: rows[1].__setitem__(2, "Women's center"))
+    with pytest.raises(InputError) as error:
+        survey.clean_waves(raw_dir, ["2021", "2023"], REFERENCE, 90)
+    message = str(error.value)
+    assert "5 problems in the listed waves; nothing was cleaned" in message
+    for line in (
+        "2 headers and answers the codebook does not map (codebook.yaml):",
+        '- wave 2021, 2021.csv, row 2, column "Type": label "Women\'s centre (main)" (org_type)',
+        '- wave 2023, 2023.csv, row 2, column "Type": label "Women\'s center" (org_type)',
+        "2 bad cells:",
+        "- wave 2021, 2021.csv, row 3, column \"Partnership - Police\": Likert value '7'",
+        "- wave 2021, 2021.csv, row 5, column \"Submitted\": submitted time '2021-05-02'",
+        "1 areas served that did not match one local authority",
+        "- wave 2021, 2021.csv, row 5, column \"Areas\": 'Narnia' is unmatched",
+    ):
+        assert line in message
+
+
+def test_a_missing_column_is_reported_with_the_other_waves_problems(raw_dir: Path) -> None:
+    def drop_comments(rows: list[list[str]]) -> None:
+        for row in rows:
+            del row[8]
+
+    _rewrite_both(raw_dir, drop_comments, lambda rows: rows[1].__setitem__(3, "Atlantis"))
+    with pytest.raises(InputError) as error:
+        survey.clean_waves(raw_dir, ["2021", "2023"], REFERENCE, 90)
+    message = str(error.value)
+    assert 'the codebook maps header "Comments" (comments) but the export has no such' in message
+    assert "- wave 2021: its cells are checked once its columns are mapped" in message
+    assert "- wave 2023, 2023.csv, row 2, column \"Areas\": 'Atlantis' is unmatched" in message
 
 
 def test_a_wave_listed_twice_stops_the_run(raw_dir: Path) -> None:
@@ -411,10 +532,38 @@ def test_an_email_typed_as_the_org_id_and_submitted_twice_is_never_shown(raw_dir
     assert result.exclusions["reason"].tolist() == [
         "duplicate organisation ID: superseded by the later submission in row 3"
     ]
+    normalised = "JO.WHITFIELD@EXAMPLE.ORG"
     tables = (result.responses, result.orgs, result.areas, result.comments, result.exclusions)
     text = "\n".join(frame.to_csv() for frame in tables)
     assert "whitfield" not in text.lower()
-    assert privacy.pseudonym(email, KEY.encode("utf-8")) in set(result.orgs["org_id"])
+    assert privacy.pseudonym(normalised, KEY.encode("utf-8")) in set(result.orgs["org_id"])
+
+
+def test_placeholder_ids_are_excluded_like_blank_ones_never_merged(raw_dir: Path) -> None:
+    def placeholders(rows: list[list[str]]) -> None:
+        rows.append([*rows[4]])
+        rows.append([*rows[4]])
+        rows[1][0], rows[4][0], rows[5][0], rows[6][0] = "n/a", "-", " Unknown ", "anonymous"
+
+    _rewrite(raw_dir, "2021", placeholders)
+    result = survey.clean_waves(raw_dir, ["2021"], REFERENCE, 90)
+    assert result.exclusions[["source_row", "reason"]].to_dict("records") == [
+        {"source_row": r, "reason": "organisation id is a placeholder, not an id"}
+        for r in (2, 5, 6, 7)
+    ]
+    assert result.orgs["org_id"].tolist() == [pid("A1")]
+
+
+def test_ids_differing_in_case_or_spaces_are_one_organisation(raw_dir: Path) -> None:
+    def variants(rows: list[list[str]]) -> None:
+        rows[1][0], rows[2][0], rows[4][0] = "org  12", " ORG 12", "Org-12"
+
+    _rewrite(raw_dir, "2021", variants)
+    result = survey.clean_waves(raw_dir, ["2021"], REFERENCE, 90)
+    assert result.exclusions["reason"].tolist() == [
+        "duplicate organisation ID: superseded by the later submission in row 3"
+    ]
+    assert sorted(result.orgs["org_id"]) == sorted([pid("ORG 12"), pid("ORG-12")])
 
 
 def test_the_pseudonym_key_must_exist_and_be_long(raw_dir: Path) -> None:
@@ -561,8 +710,28 @@ def test_new_wave_drafts_a_label_only_if_two_respondents_gave_it(
     text = codebook.read_text(encoding="utf-8")
     for datum in ("Peer mentoring", "Okafor", "07700"):
         assert datum not in text and datum not in "\n".join(todos)
-    assert "waves.2025.support.labels: 2 answers not drafted" in "\n".join(todos)
-    assert re.search(r"labels: +# TODO: 2 answers not drafted", text)
+    note = "other answers not shown: 2 given by fewer than 2 respondents"
+    assert f"waves.2025.support.labels: {note} (TODO)" in todos
+    assert re.search(rf"labels: +# TODO: {note}; map them from the export", text)
+
+
+def test_new_wave_never_drafts_a_name_given_by_several_or_a_close_answer_given_once(
+    raw_dir: Path, tmp_path: Path
+) -> None:
+    area = _authorities()["la_code"].iloc[0]
+    types = ["Women's centre run by Priya Patel"] * 3 + ["Other, specify: Bob"] + ["Other"] * 2
+    rows = [
+        [f"A{i}", "2025-03-01 09:00", t, area, "Childcare", "", "Jo", ""]
+        for i, t in enumerate(types)
+    ]
+    export = _new_export(tmp_path, NEW_HEADER, rows)
+    codebook = layout.codebook_path(raw_dir)
+    todos = survey.new_wave("2025", export, raw_dir, codebook, _params(tmp_path))
+    written = codebook.read_text(encoding="utf-8") + "\n".join(todos)
+    for datum in ("Priya", "Patel", "Bob"):
+        assert datum not in written
+    note = "other answers not shown: 1 given by fewer than 2 respondents; 1 holding personal data"
+    assert f"waves.2025.org_type.labels: {note} (TODO)" in todos
 
 
 CONTACTS = [
