@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -13,6 +14,8 @@ import openpyxl
 import pandas as pd
 
 from pipeline.errors import InputError
+
+log = logging.getLogger(__name__)
 
 ROW = "source_row"  # 1-based row number in the file as a spreadsheet program shows it
 ENCODINGS = ("utf-8-sig", "cp1252")
@@ -92,6 +95,10 @@ def _excel_rows(path: Path) -> tuple[list[list[str]], dict[tuple[int, int], str]
     except Exception as exc:  # openpyxl and xlrd raise many types for a corrupt file
         raise InputError(path, f"cannot be read as a spreadsheet ({exc})") from None
     data_sheets = {n: s for n, s in sheets.items() if not n.lower().startswith(("readme", "about"))}
+    empty = [n for n, s in data_sheets.items() if _is_blank(s.fillna("").to_numpy().ravel())]
+    if empty and len(empty) < len(data_sheets):
+        log.info("%s: skipped empty sheets %s", path, empty)
+        data_sheets = {n: s for n, s in data_sheets.items() if n not in empty}
     if len(data_sheets) != 1:
         raise InputError(path, f"expected one data sheet, found {list(data_sheets)}")
     name, frame = next(iter(data_sheets.items()))
@@ -117,34 +124,65 @@ def _formulas(path: Path, sheet: str, rows: list[list[str]]) -> dict[tuple[int, 
         book.close()
 
 
-def _is_blank(row: list[str]) -> bool:
-    return all(not str(c).strip() for c in row)
+def _is_blank(cells: Iterable) -> bool:
+    return all(not str(c).strip() for c in cells)
+
+
+def _canonical(cell: str) -> str:
+    """A header cell as compared with an expected column: case and spacing ignored."""
+    return " ".join(str(cell).split()).casefold()
 
 
 def _header_index(path: Path, rows: list[list[str]], required: set[str]) -> int:
     """The header row's index; if only some columns are missing, name them and the row."""
-    best, best_i = set(required), None
+    wanted = {_canonical(c): c for c in required}
+    best, best_i = set(wanted), None
     for i, row in enumerate(rows[:30]):
-        cells = {str(c).strip() for c in row}
-        if required <= cells:
+        missing = set(wanted) - {_canonical(c) for c in row}
+        if not missing:
             return i
-        if len(required - cells) < len(best):
-            best, best_i = required - cells, i
+        if len(missing) < len(best):
+            best, best_i = missing, i
     if best_i is not None and len(best) < len(required) / 2:
-        column = next(iter(best)) if len(best) == 1 else None
+        names = sorted(wanted[c] for c in best)
         raise InputError(
             path,
             "required column is missing (or renamed)"
-            if column
-            else f"required columns {sorted(best)} are missing (or renamed)",
+            if len(names) == 1
+            else f"required columns {names} are missing (or renamed)",
             row=best_i + 1,
-            column=column,
+            column=names[0] if len(names) == 1 else None,
         )
     raise InputError(
         path,
         f"no header row with the columns {sorted(required)} in the first "
         "30 rows; a column may be missing or renamed",
     )
+
+
+def _spelled(header: list[str], expected: Iterable[str]) -> list[str]:
+    """Header cells spelled as the expected column they match ("Local Authority ")."""
+    spelling = {_canonical(c): c for c in expected}
+    return [spelling.get(_canonical(c), str(c).strip()) for c in header]
+
+
+def _without_empty_columns(
+    path: Path, rows: list[list[str]], h: int, formulas: set[int]
+) -> tuple[list[list[str]], dict[int, int]]:
+    """The rows without the header's columns that have no header, no value and no formula
+    (empty columns a spreadsheet leaves after the data; logged), and each kept column's old
+    index -> new index. Cells beyond the header stay, for the row checks."""
+    header, body, width = rows[h], rows[h + 1 :], len(rows[h])
+    keep = [
+        j
+        for j, name in enumerate(header)
+        if str(name).strip() or j in formulas or not _is_blank(r[j] for r in body if j < len(r))
+    ]
+    if len(keep) < width:
+        dropped = [j + 1 for j in range(width) if j not in keep]
+        log.info("%s: dropped empty columns with no header (numbers %s)", path, dropped)
+    rows = [[str(r[j]) for j in keep if j < len(r)] + [str(c) for c in r[width:]] for r in rows]
+    return rows, {j: k for k, j in enumerate(keep)}
 
 
 def _fill_merged(header: list[str]) -> list[str]:
@@ -159,53 +197,90 @@ def _fill_merged(header: list[str]) -> list[str]:
     return out
 
 
-def _check_sizes(path: Path, rows: list[list[str]], header: list[str]) -> None:
-    """InputError naming the first cell longer than MAX_CELL, its row, column and size."""
-    for i, row in enumerate(rows, start=1):
-        for j, cell in enumerate(row):
-            if len(cell) > MAX_CELL:
-                column = header[j] if j < len(header) and header[j] else f"number {j + 1}"
-                raise InputError(
-                    path,
-                    f"cell holds {len(cell):,} characters (more than {MAX_CELL:,}): "
-                    "a quote left open?",
-                    row=i,
-                    column=column,
-                )
+Problem = tuple[int, str | None, str]  # row, column, what is wrong
 
 
-def read_table(path: str | Path, required: Iterable[str]) -> RawTable:
+def _oversized(rows: list[list[str]], header: list[str]) -> list[Problem]:
+    """Each cell longer than MAX_CELL: its row, column and size."""
+    return [
+        (
+            i,
+            header[j] if j < len(header) and header[j] else f"number {j + 1}",
+            f"cell holds {len(cell):,} characters (more than {MAX_CELL:,}): a quote left open?",
+        )
+        for i, row in enumerate(rows, start=1)
+        for j, cell in enumerate(row)
+        if len(cell) > MAX_CELL
+    ]
+
+
+def _misshapen(row: list[str], header: list[str], filled: list[bool]) -> str | None:
+    """What is wrong with a data row's length: cells beyond the header, or cells missing from
+    columns that hold values in other rows (a row cut short); None if nothing."""
+    found, width = f"row has {len(row)} cells but the header has {len(header)}", len(header)
+    if len(row) > width and not _is_blank(row[width:]):
+        return found
+    if not any(filled[len(row) :]):
+        return None
+    missing = header[len(row) :]
+    span = f"{missing[0]!r} to {missing[-1]!r} are" if len(missing) > 1 else f"{missing[0]!r} is"
+    return f"{found}: {span} missing (a row cut short?)"
+
+
+def _problems(
+    rows: list[list[str]], h: int, header: list[str], body: list[tuple[int, list[str]]]
+) -> list[Problem]:
+    """Every oversized cell, repeated header and misshapen data row, in row order."""
+    problems = _oversized(rows, header)
+    dupes = sorted({c for c in header if c and header.count(c) > 1})
+    if dupes:
+        problems.append((h + 1, None, f"header repeats columns {dupes}"))
+    filled = [not _is_blank(r[j] for _, r in body if j < len(r)) for j in range(len(header))]
+    problems += [(i, None, m) for i, r in body if (m := _misshapen(r, header, filled))]
+    return sorted(problems, key=lambda p: p[0])
+
+
+def _stop(path: Path, problems: list[Problem]) -> None:
+    """One InputError naming every problem, each with its row and column, if there are any."""
+    if len(problems) == 1:
+        row, column, message = problems[0]
+        raise InputError(path, message, row=row, column=column)
+    if problems:
+        lines = [
+            f"  row {row}{f', column {column!r}' if column else ''}: {message}"
+            for row, column, message in problems
+        ]
+        raise InputError(path, f"{len(problems)} problems reading the file:\n" + "\n".join(lines))
+
+
+def read_table(path: str | Path, required: Iterable[str], expected: Iterable[str] = ()) -> RawTable:
     """Read a CSV/XLSX/XLS file into text cells, finding the header row by its columns.
 
-    Rows above the header (titles, notes) are skipped; blank rows are dropped and counted.
-    Merged header cells are filled from the left. Each data row keeps its spreadsheet row number.
-    A cell longer than MAX_CELL characters stops the read naming its row and column; an Excel
-    formula cell with no saved value reads as blank and is listed in `unsaved_formulas`.
+    Rows above the header (titles, notes) are skipped; blank rows are dropped and counted;
+    columns with no header and no value are dropped (logged). A header cell differing from a
+    `required` or `expected` column only in case or spacing is spelled as that column. Merged
+    header cells are filled from the left. Each data row keeps its spreadsheet row number.
+    Every cell longer than MAX_CELL characters, repeated header and row with more cells than
+    the header, or fewer (missing cells of columns that hold values elsewhere), is listed in
+    one InputError. An Excel formula cell with no saved value reads as blank and is listed in
+    `unsaved_formulas`.
     """
-    path = Path(path)
+    path, required = Path(path), list(required)
     if path.suffix not in EXTENSIONS:
         raise InputError(path, f"unsupported file type {path.suffix!r}")
     rows, formulas = (_csv_rows(path), {}) if path.suffix == ".csv" else _excel_rows(path)
     if not rows:
         raise InputError(path, "file is empty")
     h = _header_index(path, rows, set(required))
-    header = [str(c).strip() for c in rows[h]]
-    header = _fill_merged(header)
-    _check_sizes(path, rows, header)
-    dupes = sorted({c for c in header if c and header.count(c) > 1})
-    if dupes:
-        raise InputError(path, f"header repeats columns {dupes}", row=h + 1)
-    records, blank = [], 0
-    for i, row in enumerate(rows[h + 1 :], start=h + 2):
-        if _is_blank(row):
-            blank += 1
-            continue
-        if len(row) > len(header) and any(str(c).strip() for c in row[len(header) :]):
-            raise InputError(
-                path, f"row has {len(row)} cells but the header has {len(header)}", row=i
-            )
-        cells = [str(c).strip() for c in row[: len(header)]] + [""] * (len(header) - len(row))
-        records.append([*cells, i])
+    rows, columns = _without_empty_columns(path, rows, h, {j for i, j in formulas if i > h})
+    header = _fill_merged(_spelled(rows[h], [*required, *expected]))
+    body = [(i, r) for i, r in enumerate(rows[h + 1 :], start=h + 2) if not _is_blank(r)]
+    _stop(path, _problems(rows, h, header, body))
+    width = len(header)
+    records = [[*(c.strip() for c in r[:width]), *[""] * (width - len(r)), i] for i, r in body]
     data = pd.DataFrame(records, columns=[*header, ROW]).astype({ROW: int})
-    unsaved = {(i + 1, header[j]): f for (i, j), f in formulas.items() if i > h and j < len(header)}
+    unsaved = {
+        (i + 1, header[columns[j]]): f for (i, j), f in formulas.items() if i > h and j in columns
+    }
+    blank = len(rows) - h - 1 - len(body)
     return RawTable(path, data, header_row=h + 1, blank_rows=blank, unsaved_formulas=unsaved)

@@ -2,12 +2,14 @@
 
 A row's GSS code is used when given, else its name. A row whose name and code name two
 different authorities is a problem (never settled by guessing): the analyst says which to
-trust in the overrides file (item la_code, answer name or code).
+trust in the overrides file (item la_code, answer name or code). A duplicate in which a row was
+matched only fuzzily is a problem too: the duplicate rule settles true resubmissions only.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 
 import pandas as pd
 
@@ -23,6 +25,30 @@ log = logging.getLogger(__package__)  # the package logs as "pipeline.foi"
 DUPLICATE_RULES = ("latest_response", "first_response")
 UNMATCHED, CONFLICT = "unmatched authority", "name and code conflict"
 ABSENT, UNSETTLED = "absent authority", "unsettled duplicate"
+FUZZY_DUPLICATE = "duplicate by a fuzzy match"
+_GSS = re.compile(r"^[EWSNK]\d{8}$")
+_UPPER_TIER = ("E06", "E08", "E09", "E10")  # unitary, metropolitan, London, county
+# The first letters of a GSS code of an area that is not an English upper-tier authority.
+_OTHER_AREAS = {
+    "W": "a Welsh code",
+    "S": "a Scottish code",
+    "N": "a Northern Irish code",
+    "K": "a code of several countries",
+    "E07": "an English district's code (give its county's)",
+    "E": "an English code of another kind of area",
+}
+
+
+def _unmatched(value: str, match: geography.Match) -> str:
+    """Why `value` matched no authority, with the best candidates if there are any."""
+    code = value.strip().upper()
+    if _GSS.match(code) and not code.startswith(_UPPER_TIER):
+        area = _OTHER_AREAS.get(code[:3]) or _OTHER_AREAS[code[0]]
+        return f"{value!r} is not an English upper-tier local authority code: it is {area}"
+    problem = match.problem.replace("_", " ") if match.problem else "unmatched"
+    if not match.candidates:
+        return f"{value!r} is {problem} (no authority comes near it)"
+    return f"{value!r} is {problem}; best candidates: {match.candidates}"
 
 
 def _match_row(
@@ -37,10 +63,7 @@ def _match_row(
     column, value = (CODE, code) if code else (LA, name)
     match = matcher.match(value)
     if match.problem is not None:
-        problem = match.problem.replace("_", " ")
-        findings.add(
-            UNMATCHED, row, column, f"{value!r} is {problem}; best candidates: {match.candidates}"
-        )
+        findings.add(UNMATCHED, row, column, _unmatched(value, match))
         return None, None
     by_name = matcher.match(name) if code and name else None
     if by_name is None or by_name.la_code in (None, match.la_code):
@@ -106,7 +129,8 @@ def settle_duplicates(
     """Keep one row per la_code by the rule; return (kept, exclusions with the reason).
 
     latest_response keeps the row with the latest date_responded, first_response the earliest;
-    a tie, or a duplicate without a response date, is a finding (the rule cannot decide).
+    a tie, or a duplicate without a response date, is a finding (the rule cannot decide), as
+    is a duplicate with a row matched only fuzzily (it may be another authority's row).
     Rows without an la_code are kept (their matching problem is reported already).
     """
     if rule not in DUPLICATE_RULES:
@@ -114,6 +138,9 @@ def settle_duplicates(
     dup = frame[frame["la_code"].notna() & frame["la_code"].duplicated(keep=False)]
     drop, reasons = [], []
     for code, group in dup.groupby("la_code", sort=True):
+        if (group["match_method"] == "fuzzy").any():
+            _fuzzy_duplicate(code, group, findings)
+            continue
         dates = group["date_responded"]
         best = dates.max() if rule == "latest_response" else dates.min()
         winners = group[dates == best]
@@ -138,5 +165,19 @@ def settle_duplicates(
                 code,
                 rule,
             )
+    findings.note(
+        FUZZY_DUPLICATE,
+        "a name matched only fuzzily may be another authority: give each row's GSS code in the "
+        "file, or correct the name",
+    )
     excluded = exclusions(str(findings.file), frame.loc[drop, ROW], pd.Series(reasons, dtype="str"))
     return frame.drop(index=drop), excluded
+
+
+def _fuzzy_duplicate(code: str, group: pd.DataFrame, findings: Findings) -> None:
+    """A finding naming every row of a duplicate that has a row matched only fuzzily."""
+    rows = "; ".join(
+        f"row {row} {name!r} ({method} match)"
+        for row, name, method in zip(group[ROW], group[LA], group["match_method"], strict=True)
+    )
+    findings.add(FUZZY_DUPLICATE, int(group[ROW].iloc[0]), LA, f"{code} is matched by {rows}")

@@ -9,7 +9,8 @@ population), and an override's value settles the others. The rules, by kind:
   no_response with a reply date; blank status: the same for a blank status (read as
   no_response);
 - impossible count: a count above the authority's adult (women: female adult) population
-  (data/reference covariates), or more women than adults;
+  (data/reference covariates), or more women than adults (than the most a censored adults
+  count allows: "<5" is at most 4);
 - impossible date: a reply dated before the request; missing date: a blank request date;
 - unsaved formula: an Excel formula cell with no saved value (read as blank).
 """
@@ -127,7 +128,7 @@ def check_counts(
     overrides: RoundOverrides,
 ) -> None:
     """Findings for counts above the authority's population (unless accepted) and for more
-    women than adults in treatment."""
+    women than adults in treatment (than a censored count's most: "<5" is at most 4)."""
     for who, (column, pop_column, people) in POPULATIONS.items():
         value = counts[who]["value"]
         limit = frame["la_code"].map(population[pop_column])
@@ -143,7 +144,9 @@ def check_counts(
                 f"{frame.at[idx, column]!r} is more than the {int(limit[idx]):,} {people} aged 18+ "
                 f"living in {la_code}",
             )
-    over = frame.loc[(counts["women"]["value"] > counts["adults"]["value"]).fillna(False)]
+    adults = counts["adults"]
+    at_most = adults["value"].fillna(adults["bound"] - 1)  # "<5" is at most 4
+    over = frame.loc[(counts["women"]["value"] > at_most).fillna(False)]
     for row, women, adults in zip(over[ROW], over[WOMEN], over[ADULTS], strict=True):
         findings.add(
             IMPOSSIBLE_COUNT, row, WOMEN, f"{women} women is more than {adults} adults in treatment"

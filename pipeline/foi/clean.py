@@ -3,14 +3,15 @@
 `clean_rounds` reads each round listed in params.yaml and cleans it (`one_round`: matching
 authorities, reading and checking every cell, settling duplicates, applying the analyst's
 overrides), then adds names and derived columns and puts every round on the latest geography
-(`common`). Bad input stops the run with an InputError that names the file and lists every
-problem found in it, each with its row, column and value.
+(`common`). Bad input stops the run, once every round file and the overrides file are checked,
+with one InputError listing every problem of each file, with its row, column and value.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import textwrap
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -19,13 +20,14 @@ import pandas as pd
 
 from pipeline import geography, layout, schemas
 from pipeline.accounting import Account, accounts_table
+from pipeline.errors import InputError
 from pipeline.foi.coding import load_coding_frame
 from pipeline.foi.common import to_common
 from pipeline.foi.one_round import Cleaned, Setting, clean_round
-from pipeline.foi.overrides import APPLIED_COLUMNS, BAD_OVERRIDE, RoundOverrides, read_overrides
+from pipeline.foi.overrides import APPLIED_COLUMNS, RoundOverrides, check_overrides
 from pipeline.foi.problems import Findings
 from pipeline.foi.raw import read_round
-from pipeline.readers import ROW, unlisted_files
+from pipeline.readers import unlisted_files
 from pipeline.taxonomy import ITEM_IDS
 
 log = logging.getLogger(__package__)  # the package logs as "pipeline.foi"
@@ -122,15 +124,20 @@ def _setting(
     )
 
 
-def _read_overrides(path: Path, specs: list[Round]) -> tuple[pd.DataFrame, Findings]:
-    """The overrides file, and its findings so far: each row naming a round not cleaned."""
-    table = read_overrides(path)
-    findings = Findings(path)
-    names = {s.name for s in specs}
-    for row, name in zip(table[ROW], table["round"], strict=True):
-        if name not in names:
-            findings.add(BAD_OVERRIDE, row, "round", f"{name!r} is not a round being cleaned")
-    return table, findings
+def _stop(errors: list[InputError], findings: Findings) -> None:
+    """One InputError listing the problems of every file: the rounds' `errors` and the
+    overrides file's `findings`; none if there are none."""
+    try:
+        findings.stop()
+    except InputError as exc:
+        errors = [*errors, exc]
+    unique = list({str(e): e for e in errors}.values())  # a vocabulary error recurs per round
+    if len(unique) == 1:
+        raise unique[0]
+    if unique:
+        files = ", ".join(dict.fromkeys(e.file for e in unique))
+        listed = "\n".join(textwrap.indent(str(e), "  ") for e in unique)
+        raise InputError(files, f"problems in {len(unique)} files:\n{listed}")
 
 
 def clean_rounds(
@@ -160,23 +167,28 @@ def clean_rounds(
     choices = (load_coding_frame(coding_frame), duplicate_rule, today or date.today())
     for path in unlisted_files(layout.foi_dir(raw_dir), [s.name for s in specs]):
         log.warning("%s is not a round listed in params.yaml and is ignored", path)
-    table, override_findings = _read_overrides(overrides, specs)
+    table, override_findings = check_overrides(overrides, [s.name for s in specs])
     years = sorted({s.geography_year for s in specs})
     names = {
         y: geography.authorities(reference_dir, y).assign(geography_year=y)[_NAMES] for y in years
     }
-    parts, applied = [], []
+    parts, applied, errors = [], [], []
     for spec in specs:
-        raw, source_file = read_round(raw_dir, spec.name)
-        authorities = names[spec.geography_year]
-        setting = _setting(spec, reference_dir, fuzzy_threshold, authorities, choices)
-        round_overrides = RoundOverrides(table, spec.name, source_file)
-        part = clean_round(raw, source_file, setting, round_overrides)
+        setting = _setting(
+            spec, reference_dir, fuzzy_threshold, names[spec.geography_year], choices
+        )
+        try:
+            raw, source_file = read_round(raw_dir, spec.name)
+            round_overrides = RoundOverrides(table, spec.name, source_file)
+            part = clean_round(raw, source_file, setting, round_overrides)
+        except InputError as exc:  # every file is checked before the run stops
+            errors.append(exc)
+            continue
         responses = part.responses
         round_overrides.check_used(responses["la_code"], responses["responded"], override_findings)
         parts.append(part)
         applied.append(round_overrides.table())
-    override_findings.stop()
+    _stop(errors, override_findings)
     return _result(parts, applied, names, reference_dir, years)
 
 

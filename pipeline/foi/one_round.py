@@ -2,7 +2,8 @@
 
 `clean_round` matches authorities, reads each cell (applying the analyst's overrides), settles
 duplicates and checks the plausibility rules; it collects every problem of the file before it
-stops, so one run lists them all (grouped by kind).
+stops, so one run lists them all (grouped by kind). The answers and statuses as typed are kept
+redacted (`privacy.redact_series`): the processed tables are published.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import date
 
 import pandas as pd
 
-from pipeline import geography
+from pipeline import geography, privacy
 from pipeline.accounting import Account
 from pipeline.foi.authorities import check_coverage, match_authorities, settle_duplicates
 from pipeline.foi.checks import check_counts, check_dates, check_formulas, check_statuses_agree
@@ -131,7 +132,7 @@ def _items(
                     "la_code": frame["la_code"],
                     "item": item,
                     "answer": answer.where(~from_text, "yes"),
-                    "answer_raw": frame[header],
+                    "answer_raw": privacy.redact_series(frame[header]),
                     "coded_from_text": from_text,
                     "mentioned": mentioned,
                     "overridden": False,
@@ -152,7 +153,7 @@ def _responses(
             "geography_year": setting.geography_year,
             "la_code": frame["la_code"],
             "status": frame["status"],
-            "status_raw": frame[STATUS],
+            "status_raw": privacy.redact_series(frame[STATUS]),
             "responded": frame["status"].isin(ANSWERED_STATUSES),
             "date_sent": frame["date_sent"],
             "date_responded": frame["date_responded"],

@@ -19,12 +19,14 @@ A file holding only the first kind (the format before the other items existed) r
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
+from pipeline import privacy
 from pipeline.foi.parse import parse_count
 from pipeline.foi.problems import Findings
 from pipeline.readers import ROW, read_table
@@ -74,15 +76,20 @@ def _answer_problem(item: str, answer: str) -> str | None:
     return None
 
 
-def read_overrides(path: str | Path) -> pd.DataFrame:
-    """The analyst's overrides [round, la_code, item, answer, reason, source_row]; checked.
-
-    Every problem (an unknown item, an answer that does not fit its item, a missing reason,
-    the same round, la_code and item twice) is listed in one InputError naming the file.
-    """
+def check_overrides(
+    path: str | Path, rounds: Iterable[str] | None = None
+) -> tuple[pd.DataFrame, Findings]:
+    """The overrides file's sound rows [round, la_code, item, answer, reason, source_row], and
+    a finding for each problem of the others: a round not in `rounds` (when given), an unknown
+    item, an answer that does not fit its item, a missing reason, the same round, la_code and
+    item twice."""
     data = read_table(path, OVERRIDE_COLUMNS).data
     findings = Findings(path)
     for _, o in data.iterrows():
+        if rounds is not None and o["round"] not in rounds:
+            findings.add(
+                BAD_OVERRIDE, o[ROW], "round", f"{o['round']!r} is not a round being cleaned"
+            )
         if o["item"] not in (*ITEM_IDS, *FIELDS):
             findings.add(BAD_OVERRIDE, o[ROW], "item", f"{o['item']!r} is not an item id or field")
         elif problem := _answer_problem(o["item"], o["answer"]):
@@ -93,6 +100,13 @@ def read_overrides(path: str | Path) -> pd.DataFrame:
     for row, item in zip(twice[ROW], twice["item"], strict=True):
         findings.add(BAD_OVERRIDE, row, "item", f"{item!r} is overridden twice for this row")
     findings.note(BAD_OVERRIDE, f"items: {', '.join(FIELDS)} or an item id")
+    return data[~data[ROW].isin({f.row for f in findings.found})], findings
+
+
+def read_overrides(path: str | Path, rounds: Iterable[str] | None = None) -> pd.DataFrame:
+    """The analyst's overrides [round, la_code, item, answer, reason, source_row]; every
+    problem (`check_overrides`) listed in one InputError naming the file."""
+    data, findings = check_overrides(path, rounds)
     findings.stop()
     return data
 
@@ -129,7 +143,8 @@ class RoundOverrides:
         o = self._rows[(la_code, item)]
         values = (la_code, item, before, o["answer"], o["reason"], self.source_file, source_row)
         self.applied.append(dict(zip(APPLIED_COLUMNS, (self.round, *values, o[ROW]), strict=True)))
-        log.info("override: %s row %d, %s %s: %r -> %r (%s)", *values[-2:], *values[:5])
+        shown = (*values[:2], privacy.redact(before), o["answer"], privacy.redact(o["reason"]))
+        log.info("override: %s row %d, %s %s: %r -> %r (%s)", *values[-2:], *shown)
 
     def apply_items(self, items: pd.DataFrame) -> pd.DataFrame:
         """Set the overridden item answers (applied last) and flag them `overridden`."""

@@ -81,7 +81,7 @@ def raw_failures(table: RawTable) -> pd.DataFrame:
 def read_round(raw_dir: Path, name: str) -> tuple[RawTable, str]:
     """Round `name`'s raw table and its file name relative to raw_dir (e.g. foi/2021.csv)."""
     path = layout.round_file(raw_dir, name)
-    table = read_table(path, REQUIRED)
+    table = read_table(path, REQUIRED, expected=[CODE])
     if SYNTHETIC_COLUMN in table.data.columns:
         log.warning("%s is marked %r: synthetic example data", path, SYNTHETIC_MARKER)
     return table, path.relative_to(raw_dir).as_posix()

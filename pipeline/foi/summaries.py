@@ -1,7 +1,7 @@
 """Views of a cleaned FOI result that the clean_foi notebook shows the analyst.
 
-The free text and the analysts' reasons are shown only redacted (`privacy.redact_series`): the
-executed notebook is published with the report.
+The free text, the values as typed and the analysts' reasons are shown only redacted
+(`privacy.redact_series`): the executed notebook is published with the report.
 """
 
 from __future__ import annotations
@@ -50,5 +50,9 @@ def coding_examples(result: FoiResult, n: int = 5) -> pd.DataFrame:
 
 def applied_overrides(result: FoiResult) -> pd.DataFrame:
     """The overrides applied (`FoiResult.overrides`: one row per override applied to a raw row),
-    each reason redacted: the processed table foi_overrides."""
-    return result.overrides.assign(reason=privacy.redact_series(result.overrides["reason"]))
+    each value as typed and each reason redacted: the processed table foi_overrides."""
+    applied = result.overrides
+    return applied.assign(
+        before=privacy.redact_series(applied["before"]),
+        reason=privacy.redact_series(applied["reason"]),
+    )

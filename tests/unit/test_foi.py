@@ -97,6 +97,8 @@ def _submissions() -> pd.DataFrame:
         {
             "la_code": ["E1", "E2", "E1", "E3"],
             "date_responded": pd.to_datetime(["2021-06-20", "2021-06-21", "2021-06-25", None]),
+            foi.LA: ["Hull", "York", "Kingston upon Hull", "Leeds"],
+            "match_method": ["alias", "code", "alias", "alias"],
             "source_row": [2, 3, 4, 5],
         }
     )

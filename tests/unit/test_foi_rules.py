@@ -202,6 +202,7 @@ def test_overridden_unknown_status_is_no_finding() -> None:
         ("Not currently", "no"),
         ("Not held", "not_held"),
         ("N/A", "unknown"),
+        ("Not applicable", "unknown"),  # N/A spelt out: not "no"
         ("", "unknown"),  # blank: not answered
         ("Available on request", "unknown"),  # listed as ambiguous: an override decides
     ],
@@ -230,6 +231,10 @@ def test_listed_answer_forms(raw: str, answer: str) -> None:
         ("Yes, but not women-only", None),  # a yes the qualifier undoes: for the analyst
         ("Yes - mixed group", None),
         ("Yes/No", None),
+        ("Yes (ended March 2024)", None),  # a yes no longer true: for the analyst
+        ("Yes - not currently", None),
+        ("Yes, but paused while we recommission", None),
+        ("No - service ended", "no"),
         ("We commission a group open to all", None),  # a yes cue, undone
         ("Not specific to women", "no"),  # a no stays a no
         ("\u2714", "yes"),  # a tick

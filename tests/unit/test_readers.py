@@ -116,3 +116,57 @@ def test_formula_cells_with_no_saved_value_are_listed(tmp_path):
     table = read_table(tmp_path / "a.xlsx", REQUIRED)
     assert table.data["Count"].tolist() == ["", "5"]
     assert table.unsaved_formulas == {(3, "Count"): "=2*3", (4, "Status"): '=IF(1,"Partial","")'}
+
+
+def test_every_broken_row_and_cell_is_listed_at_once(tmp_path):
+    text = (
+        "Local authority,Status,Notes,Notes\n"
+        "Hull,Provided,a,b\n"
+        "York\n"  # cut short: its status and notes are lost
+        "Leeds,Partial,a,b,extra\n"
+        f'Bury,Provided,"{"x" * (MAX_CELL + 1)}",b\n'
+    )
+    with pytest.raises(InputError) as exc:
+        read_table(_write(tmp_path, "a.csv", text.encode()), REQUIRED)
+    assert str(exc.value) == (
+        f"{tmp_path / 'a.csv'}: 4 problems reading the file:\n"
+        "  row 1: header repeats columns ['Notes']\n"
+        "  row 3: row has 1 cells but the header has 4: 'Status' to 'Notes' are missing "
+        "(a row cut short?)\n"
+        "  row 4: row has 5 cells but the header has 4\n"
+        "  row 5, column 'Notes': cell holds 1,000,001 characters (more than 1,000,000): "
+        "a quote left open?"
+    )
+
+
+def test_a_short_row_lacking_only_empty_columns_is_read(tmp_path):
+    text = "Local authority,Status,Notes\nHull,Provided\nYork,Partial,\n"
+    table = read_table(_write(tmp_path, "a.csv", text.encode()), REQUIRED)
+    assert table.data["Notes"].tolist() == ["", ""]
+
+
+def test_empty_columns_with_no_header_are_dropped_and_logged(tmp_path, caplog):
+    text = "Local authority,,Status,,\nHull,,Provided,,\nYork,,Partial\n"
+    with caplog.at_level("INFO"):
+        table = read_table(_write(tmp_path, "a.csv", text.encode()), REQUIRED)
+    assert table.data.columns.tolist() == ["Local authority", "Status", ROW]
+    assert table.data["Status"].tolist() == ["Provided", "Partial"]
+    assert "dropped empty columns with no header (numbers [2, 4, 5])" in caplog.text
+
+
+def test_headers_differing_in_case_or_spacing_are_the_expected_columns(tmp_path):
+    text = "local Authority , STATUS,gss  code\nHull,Provided,E06000010\n"
+    table = read_table(_write(tmp_path, "a.csv", text.encode()), REQUIRED, expected=["GSS code"])
+    assert table.data.columns.tolist() == ["Local authority", "Status", "GSS code", ROW]
+
+
+def test_an_empty_extra_sheet_is_skipped(tmp_path, caplog):
+    wb = openpyxl.Workbook()
+    wb.active.append(["Local authority", "Status"])
+    wb.active.append(["Hull", "Provided"])
+    wb.create_sheet("Sheet2")
+    wb.save(tmp_path / "a.xlsx")
+    with caplog.at_level("INFO"):
+        table = read_table(tmp_path / "a.xlsx", REQUIRED)
+    assert table.data["Local authority"].tolist() == ["Hull"]
+    assert "skipped empty sheets ['Sheet2']" in caplog.text
