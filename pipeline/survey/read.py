@@ -86,11 +86,13 @@ def is_int(text: str) -> bool:
 def read_wave(raw_dir: Path, wave: str, codebook: Codebook) -> tuple[RawTable, set[str]]:
     """One wave's export with its contact columns dropped, and the names those columns held.
 
-    The free text is not yet redacted: `redact_wave` does it with every wave's names.
+    Headers differing from the codebook's only in case or spacing take its spelling. The free
+    text is not yet redacted: `redact_wave` does it with every wave's names.
     """
     block = codebook.waves[wave]
     path = layout.wave_file(raw_dir, wave)
-    table = read_table(path, list(headers_of(block["org_id"])))
+    known = [h for v, e in block.items() if v != TODO for h in headers_of(e)]
+    table = read_table(path, list(headers_of(block["org_id"])), expected=known)
     if table.data.empty:
         raise InputError(path, "the export has a header but no responses", row=table.header_row)
     contact = [h for e in entries_of(block, codebook, "contact").values() for h in headers_of(e)]

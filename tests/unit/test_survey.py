@@ -329,6 +329,17 @@ def test_unmapped_header_stops_the_run_naming_wave_header_and_yaml(raw_dir: Path
     assert '      "2023":\n        <variable>: {header: "Do you run a food bank?"}' in message
 
 
+def test_headers_differing_only_in_case_or_spacing_read_as_the_codebook_spells_them(
+    raw_dir: Path, result: survey.SurveyResult
+) -> None:
+    def respell(rows: list[list[str]]) -> None:
+        rows[0] = [f"  {h.upper()} " if h else h for h in rows[0]]
+
+    _rewrite(raw_dir, "2023", respell)
+    again = survey.clean_waves(raw_dir, ["2021", "2023"], REFERENCE, 90)
+    pd.testing.assert_frame_equal(again.responses, result.responses)
+
+
 def test_new_option_column_is_suggested_under_its_question(raw_dir: Path) -> None:
     def add_option(rows: list[list[str]]) -> None:
         rows[0].append("Support - Drop-in")
