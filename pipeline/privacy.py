@@ -1,14 +1,32 @@
 """Personal data kept out of everything published: free text redacted, identifiers pseudonymised.
 
 `redact` replaces, in this order: emails, plain or written out (`jo.smith [at] example [dot]
-org`, `jo.smith(at)example.org`, `jo.smith at example dot org`); phone numbers (UK national,
-`+44`, `+44 (0)` and `0044` forms, spaced or hyphenated groups, and other international
-numbers); postcodes; street addresses (a house number, a capitalised street name and a street
-type: Road, Street, Lane, Avenue, Close, Drive, Way, ...); names after a title (Mr, Mrs, Ms,
-Dr, ...), after an introducing phrase in any case ("my name is", "i'm", "contact", "speak to",
-"ask for", greetings and sign-offs) and every name of the export's contact column wherever it
-appears. Finally it folds into one `[name]` whatever is left beside a redacted name: a title,
-the rest of a hyphenated or apostrophe surname, a surname.
+org`, `jo.smith(at)example.org`, `jo.smith at example dot org`; a written-out local part of up
+to eleven words of at most 64 characters); social media handles (`@name`, not part of an
+email); National Insurance numbers (two letters, six digits and a letter A-D, spaced or not:
+`QQ 12 34 56 C`); dates of birth after "DOB", "D.O.B.", "date of birth" or "born (on)"
+(`12/03/1985`, `1985-03-12`, `12th March 1985`, `March 12, 1985`; the cue is kept); phone
+numbers (UK
+national, `+44`, `+44 (0)` and `0044` forms, spaced or hyphenated groups, and other
+international numbers); postcodes; street addresses (a house number, a capitalised street name
+and a street type: Road, Street, Lane, Avenue, Close, Drive, Way, ...); then names:
+- after a title (Mr, Mrs, Ms, Dr, ...);
+- after an introducing phrase in any case ("my name is", "i'm", "contact", "speak to", "ask
+  for", "call", "ring", "phone", "email", greetings and sign-offs at the start of a sentence or
+  line), the name capitalised; a sign-off may end its line (`Regards\nJane Doe`);
+- after a verb of contact and "with" (`spoke with`, `confirmed by phone with`, `met with`), a
+  capitalised name of two or three words;
+- after a role (`Our CEO, Priya Patel`, `our service manager Jane Smith`);
+- in lower case after the phrases that only say a name ("my name is", "signed"), and, two or
+  three words none of them a common word, after those that ask for a person ("ask for", "speak
+  to", "talk to", "contact": `ask for mohammed al-rashid`, not `ask for emergency housing`);
+- every name of the export's contact column wherever it appears.
+Capitalised words after a cue are not taken for a name when they hold an organisation's word
+(Council, Centre, Service, ...), start like a place (North, West, Greater, ...) or hold a word
+ending in "shire", or hold a word of a service's name (Turning Point, Change Grow Live).
+Finally it folds into one `[name]` whatever is left beside a redacted name: a title, the rest of
+a hyphenated or apostrophe surname, a surname. Each text is redacted in time linear in its
+length (no pattern re-reads a long run of text from each of its characters).
 
 `pseudonymise` replaces respondent-entered identifiers by keyed hashes (HMAC-SHA256 under a
 secret key, hex-truncated): stable across waves and runs under one key, and not reversible or
@@ -31,21 +49,42 @@ REDACTIONS = {
     "postcode": "[postcode]",
     "address": "[address]",
     "name": "[name]",
+    "ni_number": "[NI number]",
+    "date_of_birth": "[date of birth]",
+    "handle": "[handle]",
 }
 
 # --- emails -------------------------------------------------------------------------------------
 
 _AT = r"(?:\s*@\s*|\s*[\[({<]\s*(?i:at)\s*[\])}>]\s*|\s+(?i:at)\s+)"
 _DOT = r"(?:\.|\s*[\[({<]\s*(?i:dot)\s*[\])}>]\s*|\s+(?i:dot)\s+)"
-_LOCAL_WORD = r"[A-Za-z0-9_%+'-]+"
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+# Bounded and possessive so that no start re-reads a long run of text: a local word of up to 64
+# characters (the limit of an address's local part), up to ten written-out dots before the "at".
+_LOCAL_WORD = r"[A-Za-z0-9_%+'-]{1,64}+"
+_LABEL = r"(?>[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)"
 _TLD = r"(?i:com|org|net|uk|gov|nhs|ac|co|edu|info|io|me|biz|ie|eu|scot|wales|cymru|london|email)"
 _OBFUSCATED = (
-    rf"(?<![\w.@'-]){_LOCAL_WORD}(?:{_DOT}{_LOCAL_WORD})*{_AT}(?!(?i:www)\b)"
+    rf"(?<![\w.@'-]){_LOCAL_WORD}(?:{_DOT}{_LOCAL_WORD}){{0,10}}{_AT}(?!(?i:www)\b)"
     rf"{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}{_TLD}(?![\w-])"
 )
-_PLAIN = r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
-EMAIL = re.compile(f"{_PLAIN}|{_OBFUSCATED}")
+_LOCAL = r"[A-Za-z0-9._%+'-]"
+_DOMAIN = r"@[A-Za-z0-9-]++(?:\.[A-Za-z0-9-]++)*\.[A-Za-z]{2,}"
+_PLAIN = rf"{_LOCAL}++{_DOMAIN}"
+# A plain address starts only where a run of address characters starts (so a long run is read
+# once, not once from each of its characters): the leftmost address found is the same.
+EMAIL = re.compile(f"(?<!{_LOCAL}){_PLAIN}|{_OBFUSCATED}")
+_EMAIL_HERE = re.compile(f"{_PLAIN}|{_OBFUSCATED}")  # where the last match ended
+
+
+def _sub_emails(text: str, replacement: str) -> str:
+    """`EMAIL.sub(replacement, text)` as re.sub would find the addresses with no run rule: an
+    address may also start right where the last one ended."""
+    out, pos = [], 0
+    while match := _EMAIL_HERE.match(text, pos) or EMAIL.search(text, pos):
+        out += [text[pos : match.start()], replacement]
+        pos = match.end()
+    return "".join(out) + text[pos:]
+
 
 # --- phones -------------------------------------------------------------------------------------
 
@@ -66,6 +105,30 @@ _OTHER_INTERNATIONAL = r"(?:\+|00)\s?(?!44)[1-9]\d{0,2}(?:[ \t.-]?\(?\d{1,4}\)?)
 PHONE = re.compile(
     rf"(?<![\w+]){_UK_INTERNATIONAL}(?!\d)|(?<![\w+]){_UK_NATIONAL}(?!\d)"
     rf"|(?<![\w+]){_OTHER_INTERNATIONAL}(?!\d)"
+)
+
+# --- National Insurance numbers, dates of birth, social media handles ---------------------------
+
+# Two letters, six digits (in pairs, spaced or not) and a final letter A to D: QQ 12 34 56 C.
+NI_NUMBER = re.compile(r"\b[A-Za-z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-Da-d]\b")
+_MONTH = (
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|"
+    r"july|august|september|october|november|december)\.?"
+)
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+_DATE = (
+    rf"(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}|\d{{4}}-\d{{1,2}}-\d{{1,2}}"
+    rf"|{_DAY}[ \t]+(?:of[ \t]+)?{_MONTH},?[ \t]+\d{{4}}|{_MONTH}[ \t]+{_DAY},?[ \t]+\d{{4}})"
+)
+# A date after "DOB", "D.O.B." or "date of birth" (and "is", ":" or "-"); the cue is kept.
+DATE_OF_BIRTH = re.compile(
+    r"(?i:(\b(?:d\.?o\.?b\.?|date[ \t]+of[ \t]+birth|born(?:[ \t]+on)?)"
+    rf"[ \t]*(?:[:=-]|is|was)?[ \t]*){_DATE})(?!\d)"
+)
+# @name: a handle on social media (not an email's domain: emails are redacted first).
+HANDLE = re.compile(
+    r"(?<![\w@.+-])@(?=[A-Za-z0-9_.]*[A-Za-z])"  # with a letter somewhere
+    r"[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?(?![\w@])"
 )
 
 # --- postcodes and addresses --------------------------------------------------------------------
@@ -92,14 +155,53 @@ _LOWER_NAME = r"[a-z][a-z'’-]*[a-z](?:[ \t]+[a-z][a-z'’-]*[a-z])?"
 # Phrases that introduce a name, in any case; the name follows (capitalised, or any case after
 # the phrases that can only introduce a name).
 _SAYS_NAME = r"my name is|my name's|my name’s|name:|signed"
+_GREETINGS = r"hi|hello|dear"
+_SIGN_OFFS = (
+    r"thanks|thank you|many thanks|with thanks|regards|kind regards|best regards|warm regards|"
+    r"best wishes|warm wishes|all the best|cheers|yours sincerely|yours faithfully|yours truly|best"
+)
+# The start of a sentence or of a line, and the spaces after it. Each start reads spaces only up
+# to the next newline, so a long run of blank lines is read once, not once per line.
+_START = r"(?:(?:^|(?<=[.!?]))\s*+|(?<=\n)[^\S\n]*+)"
 _INTRO = (
     rf"(?i:\b(?:{_SAYS_NAME}|i'm|i’m|im|i am|this is|contact|speak to|speak with|ask for|"
-    r"talk to|call|ring|email|e-mail|write to|completed by|prepared by|written by|signed by)"
-    r"|(?:^|(?<=[.!?\n]))\s*(?:hi|hello|dear|thanks|thank you|many thanks|regards|"
-    r"kind regards|best regards|best wishes|warm wishes|cheers|yours sincerely|best))[,:]?[ \t]+"
+    r"talk to|call|ring|phone|phoned|rang|email|e-mail|emailed|e-mailed|texted|write to|"
+    r"completed by|prepared by|written by|signed by)"
+    rf"|{_START}(?:{_GREETINGS}|{_SIGN_OFFS}))[,:]?[ \t]+"
+    rf"|(?i:{_START}(?:{_SIGN_OFFS}))[,:]?[ \t]*+(?:\r?\n[ \t]*+){{1,2}}"  # Regards\nJane Doe
 )
 _INTRODUCED = re.compile(rf"({_INTRO})((?:{TITLE}[ \t]+)?(?:[A-Z]\.?[ \t]+)?{_NAME})\b")
+# "with" after a verb of contact (spoke with, confirmed by phone with), then a full name.
+_CONTACT_VERBS = (
+    r"spoke|spoken|speak|speaking|talked|talking|talk|confirmed|checked|agreed|discussed|"
+    r"clarified|verified|liaised|liaising|met|meeting|conversation|call|phone call|correspondence|"
+    r"corresponded|followed up|emailed|e-mailed"
+)
+_BY_MEANS = r"(?:by|over|on)[ \t]+(?:the[ \t]+)?(?:phone|telephone|email|e-mail|teams|zoom|video)"
+_WITH = re.compile(
+    rf"((?i:\b(?:{_CONTACT_VERBS})(?:[ \t]+{_BY_MEANS})?[ \t]+with)[ \t]+)"
+    rf"({_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{1,2}})\b"
+)
+# A role, then a name: "Our CEO, Priya Patel", "our service manager Jane Smith".
+_ROLES = (
+    r"ceo|chief executive|chief officer|manager|director|coordinator|co-ordinator|lead|officer|"
+    r"chair|chairperson|chairman|chairwoman|trustee|founder|head|deputy|worker|keyworker|nurse|"
+    r"midwife|colleague|caseworker|counsellor|therapist|advocate|idva|supervisor|administrator|"
+    r"secretary|treasurer|commissioner|practitioner|volunteer|mentor|receptionist|consultant"
+)
+_ROLE_NAMED = re.compile(
+    r"((?i:\b(?:our|my|the|your|their|his|her)[ \t]+(?:[a-z-]+[ \t]+){0,2}?"
+    rf"(?:{_ROLES})s?(?:[ \t]+(?:is|was))?)[,:]?[ \t]+)"
+    rf"((?:{TITLE}[ \t]+)?(?:[A-Z]\.?[ \t]+)?{_NAME})\b"
+)
 _NAMED_AS = re.compile(rf"(?i:\b(?:{_SAYS_NAME})[ \t]+)({_LOWER_NAME})\b")
+# A name in lower case after the phrases that ask for a person: two or three words, none of
+# them a common word (ask for mohammed al-rashid; not: ask for emergency housing).
+_ASKS_FOR = re.compile(
+    r"(?i:\b(?:ask for|ask to speak to|(?:speak|spoke|spoken|speaking|talk|talked|talking)"
+    r"[ \t]+(?:to|with)|contact|contacted)[ \t]+)"
+    r"([a-z][a-z'’-]*[a-z](?:[ \t]+[a-z][a-z'’-]*[a-z]){1,3})\b"
+)
 _TITLED = re.compile(rf"\b{TITLE}[ \t]+(?:[A-Z]\.?[ \t]+)?{_NAME}\b")
 
 
@@ -133,13 +235,51 @@ COMMON_WORDS = _words(
     sky summer sue violet will"""
 )
 
+_NOT_NAME_WORDS = NOT_NAMES | ORG_WORDS
+# Words that start a place's name, not a person's (North Yorkshire, Greater Manchester).
+PLACE_WORDS = _words(
+    "north south east west central mid greater upper lower inner outer new old great little st"
+)
+# Words of services' names that are no one's name (Turning Point, Change Grow Live).
+SERVICE_WORDS = _words(
+    """access action alliance answers aspire beacon bridge bridges change choices door doors
+    first forward foundation freedom future futures grow horizons journey journeys life lifeline
+    light link links live lives new open path pathway pathways point project road routes
+    safe space spaces start step steps together turning way ways well wellbeing"""
+)
+# Common words: a name in lower case after "ask for" or "speak to" holds none of them.
+LOWER_NOT_NAMES = _words(
+    """access accommodation addiction additional adult adults advice advocacy advocate agencies
+    agency alcohol another anybody anyone anything appointment appointments assessment
+    assistance back benefits both carer carers case change changes child children client
+    clients colleague colleagues community counselling counsellor crisis desk details detox
+    directly doctor doctors domestic drug drugs each else emergency everybody everyone everything
+    expert experts extra families family female feedback female financial first food free
+    friend friends front further general gp gps group groups guidance harm help her herself him
+    himself housing immediate info information keyworker later legal local medical men mental
+    midwife midwives money mum nothing nurse nurses officers organisation organisations other
+    others ourselves outreach parent parents partner partners peer people person police
+    practitioner practitioners professional professionals providers provider public reception
+    receptionist referral referrals relevant safeguarding schools senior service someone
+    somebody something soon specialist staff such support survivor survivors teams themselves
+    therapist therapy time treatment urgent user users victim victims woman women worker
+    workers yourself"""
+)
+_NOT_LOWER_NAME = re.compile(r".*(?:['’]s|tion|sion|ment|ness|ity|ance|ence|ship|hood)")
+
+# What is left beside a redacted name. Titles and parts before it are found on the reversed text
+# (the fold starts at its [name]: each name read once however long the run before it).
+_TITLES_REVERSED = "|".join(t[::-1] for t in re.findall(r"\w+", TITLE))
+_FOLDS_BEFORE = re.compile(
+    rf"\]eman\[(?:[ \t]*\.?(?:{_TITLES_REVERSED})\b"  # Mrs [name]
+    r"|(?:[-'’][A-Za-z]*[A-Z])+\b)"  # Mensah-[name], O'[name]
+)
 _FOLDS = (
-    re.compile(rf"\b{TITLE}[ \t]*\[name\]"),  # Mrs [name]
-    re.compile(r"\b(?:[A-Z][A-Za-z]*[-'’])+\[name\]"),  # Mensah-[name], O'[name]
     re.compile(r"\[name\](?:[-'’][A-Za-z]+)+"),  # [name]-Boateng, [name]'Driscoll
     re.compile(r"\[name\](?:[ \t]+\[name\])+"),  # [name] [name]
 )
-_FOLLOWING_WORD = re.compile(rf"\[name\][ \t]+({_NAME_WORD})\b")
+# Capitalised words after a redacted name (a surname), up to the first that is not a name.
+_FOLLOWING_WORDS = re.compile(rf"\[name\]((?:[ \t]+{_NAME_WORD}\b)+)")
 
 
 def _is_name(words: str) -> bool:
@@ -147,6 +287,17 @@ def _is_name(words: str) -> bool:
     parts = [w.strip(".").lower() for w in words.split()]
     parts = [p for p in parts if not re.fullmatch(TITLE.lower().replace(r"\.?", ""), p)]
     return bool(parts) and parts[0] not in NOT_NAMES and not ORG_WORDS & set(parts)
+
+
+def _is_place(words: str) -> bool:
+    """Whether capitalised words are a place's name (North Yorkshire, Cheshire West)."""
+    parts = [w.strip(".").lower() for w in words.split()]
+    return parts[0] in PLACE_WORDS or any(p.endswith("shire") for p in parts)
+
+
+def _is_service(words: str) -> bool:
+    """Whether capitalised words hold a word of a service's name, not a person's."""
+    return any(w.strip(".").lower() in SERVICE_WORDS for w in words.split())
 
 
 def _trim(words: str) -> str:
@@ -162,10 +313,19 @@ def _trim(words: str) -> str:
 
 def _introduced(match: re.Match[str]) -> str:
     cue, words = match.group(1), match.group(2)
-    if not _is_name(words):
+    if not _is_name(words) or _is_place(words) or _is_service(words):
         return match.group(0)
     name = _trim(words)
     return cue + REDACTIONS["name"] + words[len(name) :]
+
+
+def _with(match: re.Match[str]) -> str:
+    """A full name after "spoke with" and the like: two or three words, the first not a verb's
+    -ing form (met with Turning Point)."""
+    name = _trim(match.group(2))
+    if len(name.split()) < 2 or name.split()[0].endswith("ing"):
+        return match.group(0)
+    return _introduced(match)
 
 
 def _named_as(match: re.Match[str]) -> str:
@@ -178,32 +338,62 @@ def _named_as(match: re.Match[str]) -> str:
     return match.group(0)[:start] + REDACTIONS["name"] + match.group(1)[len(name) :]
 
 
+def _is_lower_name_word(word: str) -> bool:
+    """Whether a lower-case word after "ask for" and the like may be part of a name."""
+    return not (
+        word in NOT_NAMES
+        or word in ORG_WORDS
+        or word in LOWER_NOT_NAMES
+        or word in COMMON_WORDS
+        or _NOT_LOWER_NAME.fullmatch(word)
+    )
+
+
+def _asks_for(match: re.Match[str]) -> str:
+    """The name after "ask for" and the like: its first words that are not common words."""
+    words = list(re.finditer(r"\S+", match.group(1)))
+    kept = 0
+    while kept < len(words) and _is_lower_name_word(words[kept].group(0)):
+        kept += 1
+    if kept < 2:
+        return match.group(0)
+    start = match.start(1) - match.start(0)
+    end = start + words[kept - 1].end()
+    whole = match.group(0)
+    return whole[:start] + REDACTIONS["name"] + whole[end:]
+
+
 def _titled(match: re.Match[str]) -> str:
     words = match.group(0).split(maxsplit=1)[1]
     return REDACTIONS["name"] if _is_name(words) else match.group(0)
 
 
 def _following(match: re.Match[str]) -> str:
-    word = match.group(1).lower()
-    return match.group(0) if word in NOT_NAMES or word in ORG_WORDS else REDACTIONS["name"]
+    words = list(re.finditer(rf"{_NAME_WORD}\b", match.group(1)))
+    kept = 0
+    while kept < len(words) and words[kept].group(0).lower() not in _NOT_NAME_WORDS:
+        kept += 1
+    if kept == 0:
+        return match.group(0)
+    return REDACTIONS["name"] + match.group(1)[words[kept - 1].end() :]
 
 
 def _fold(text: str) -> str:
     """Merge into one [name] what is left beside a redacted name, until nothing changes."""
+    if REDACTIONS["name"] not in text:
+        return text
     while True:
         before = text
+        text = _FOLDS_BEFORE.sub("]eman[", text[::-1])[::-1]
         for pattern in _FOLDS:
             text = pattern.sub(REDACTIONS["name"], text)
-        text = _FOLLOWING_WORD.sub(_following, text)
+        text = _FOLLOWING_WORDS.sub(_following, text)
         if text == before:
             return text
 
 
 _TOKEN = re.compile(r"(?<![\w'’-])[^\W\d_](?:[\w'’-]*[^\W\d_])?(?!\w)")  # Mensah-Boateng
 _TITLE_WORD = re.compile(TITLE.replace(r"\.?", ""), flags=re.IGNORECASE)
-
-
-_NOT_NAME_WORDS = NOT_NAMES | ORG_WORDS
 
 
 def _norm(word: str) -> str:
@@ -224,7 +414,7 @@ class _KnownNames:
         self.capitalised: set[str] = set()
         full = set()
         for name in names:
-            name = " ".join(PHONE.sub(" ", EMAIL.sub(" ", str(name))).split()).replace("’", "'")
+            name = " ".join(PHONE.sub(" ", _sub_emails(str(name), " ")).split()).replace("’", "'")
             words = [w for w in _TOKEN.findall(name) if not _TITLE_WORD.fullmatch(w)]
             parts = words + [p for w in words if "-" in w for p in w.split("-")]
             kept = [p for p in parts if len(p) >= 3 and _norm(p) not in _NOT_NAME_WORDS]
@@ -257,8 +447,19 @@ class _KnownNames:
         return _TOKEN.sub(self._word, text)
 
 
+def _has(text: str, *words: str) -> bool:
+    """Whether any of `words` is in `text` (a cheap test before a pattern runs over it)."""
+    return any(word in text for word in words)
+
+
 def _redact_one(text: str, known: _KnownNames) -> str:
-    text = EMAIL.sub(REDACTIONS["email"], text)
+    text = _sub_emails(text, REDACTIONS["email"])
+    lower = text.lower()
+    if "@" in text:
+        text = HANDLE.sub(REDACTIONS["handle"], text)
+    text = NI_NUMBER.sub(REDACTIONS["ni_number"], text)
+    if _has(lower, "dob", "d.o.b", "birth", "born"):
+        text = DATE_OF_BIRTH.sub(lambda m: m.group(1) + REDACTIONS["date_of_birth"], text)
     text = PHONE.sub(REDACTIONS["phone"], text)
     text = POSTCODE.sub(REDACTIONS["postcode"], text)
     text = ADDRESS.sub(REDACTIONS["address"], text)
@@ -266,7 +467,12 @@ def _redact_one(text: str, known: _KnownNames) -> str:
         text = known.sub(text)
     text = _TITLED.sub(_titled, text)
     text = _INTRODUCED.sub(_introduced, text)
+    if "with" in lower:
+        text = _WITH.sub(_with, text)
+    text = _ROLE_NAMED.sub(_introduced, text)
     text = _NAMED_AS.sub(_named_as, text)
+    if _has(lower, "ask", "spea", "spok", "talk", "contact"):
+        text = _ASKS_FOR.sub(_asks_for, text)
     return _fold(text)
 
 
