@@ -12,13 +12,15 @@ from typing import Any
 
 import pandas as pd
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from pipeline.geography.tables import YEARS, _check_year, aliases, authorities, successor_map
 
 GSS_LIKE = re.compile(r"^[EWSNK]\d{8}$")
 
 # Counties as correspondence shortens them ("Herts CC", "NE Lincs", "S Glos"), and compass
-# points as a first word: the first two of _REWRITES spell them out.
+# points ("S Glos" as a first word, "Bath and NE Somerset"): the first rules of _REWRITES
+# spell them out.
 _COUNTY_SHORT = {
     "berks": "berkshire",
     "bucks": "buckinghamshire",
@@ -44,6 +46,11 @@ _COUNTY_SHORT = {
 }
 _COMPASS = {"n": "north", "s": "south", "e": "east", "w": "west"}
 _COMPASS |= {a + b: f"{_COMPASS[a]} {_COMPASS[b]}" for a in "ns" for b in "ew"}
+# Words that tell apart authorities otherwise named alike ("Cheshire East", "Cheshire West and
+# Chester"; "North Lincolnshire", "North East Lincolnshire"). Beyond an exact alias, a match
+# never adds, drops or changes one.
+_MARKS = frozenset({"north", "south", "east", "west", "central", "mid"})
+_LONE_COMPASS = re.compile(r"^[nsew] ")
 
 # How councils title themselves, reduced to the place name: normalise_name's rules, in one
 # place. _REWRITES run once, in order, on text already ASCII and casefolded, with "&" spelt
@@ -51,7 +58,9 @@ _COMPASS |= {a + b: f"{_COMPASS[a]} {_COMPASS[b]}" for a in "ns" for b in "ew"}
 # characters one space. Abbreviations expand only as the last word, LB/RB/Co only as the first.
 _REWRITES: tuple[tuple[str, Any], ...] = (
     (rf"\b({'|'.join(_COUNTY_SHORT)})\b", lambda m: _COUNTY_SHORT[m.group(1)]),
-    (rf"^({'|'.join(_COMPASS)}) (?=[a-z]{{3}})", lambda m: _COMPASS[m.group(1)] + " "),
+    (r"^([nsew]) (?=[a-z]{3})", lambda m: _COMPASS[m.group(1)] + " "),  # "S Glos", not "-n-"
+    (r"\b([ns][ew]) (?=[a-z]{3})", lambda m: _COMPASS[m.group(1)] + " "),
+    (r"\b(north|south)(east|west)\b", r"\1 \2"),  # Northeast, SouthWest
     (r"\bsaint\b", "st"),  # St. Helens, Saint Helens
     (r"\bcity of london\b", "cityoflondon"),  # keeps its "city of": not "london"
     (r" mbc$", " metropolitan borough council"),
@@ -94,6 +103,7 @@ _SUFFIXES = (
     "corporation",
     "county of",
     "city of",
+    "city",  # "Leicester City"
 )
 _RULES = tuple((re.compile(pattern), repl) for pattern, repl in _REWRITES)
 _PREFIX = re.compile(rf"^(?:{'|'.join(_PREFIXES)}) (?=\S)")
@@ -102,20 +112,26 @@ _SUFFIX = re.compile(rf"(?<=\S) (?:{'|'.join(_SUFFIXES)})$")
 _INITIALS = re.compile(r"\b(?:[a-z]\.){2,}|\b[a-z](?:\.[a-z]){2,}\b|\b[a-z]\.[a-z]\b(?=\W*$)")
 
 
+def _plain(text: str) -> str:
+    """ASCII and casefolded, & as "and", dotted initials joined, other characters one space."""
+    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    text = text.casefold().replace("&", " and ").replace("'", "")
+    text = _INITIALS.sub(lambda m: m.group().replace(".", ""), text)
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
 def normalise_name(text: str) -> str:
     """A name reduced to its distinctive words, for building aliases and matching.
 
     Casefolds, strips accents, punctuation and padding, turns & into "and", then applies
-    the rules above: shortened counties ("Herts", "Lincs") and a leading compass point ("NE",
-    "S") are spelt out, as are abbreviated council forms (MBC, MDC, LBC, BC, CC, DC, UA, LB,
-    RB); "saint"/"st." become "st", and council-style prefixes and suffixes ("London
-    Borough of", "City of", "... London Borough Council", "County Council", ...) are dropped.
+    the rules above: shortened counties ("Herts", "Lincs") and compass points ("NE", "S",
+    "Northeast") are spelt out, as are abbreviated council forms (MBC, MDC, LBC, BC, CC, DC,
+    UA, LB, RB); "saint"/"st." become "st", and council-style prefixes and suffixes ("London
+    Borough of", "City of", "... London Borough Council", "County Council", a last "City")
+    are dropped.
     "City of London" keeps its "city of".
     """
-    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    text = text.casefold().replace("&", " and ").replace("'", "")
-    text = _INITIALS.sub(lambda m: m.group().replace(".", ""), text)
-    text = " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+    text = _plain(text)
     for pattern, repl in _RULES:
         text = pattern.sub(repl, text)
     while True:
@@ -125,6 +141,34 @@ def normalise_name(text: str) -> str:
         if stripped == text:
             return text.replace("cityoflondon", "city of london")
         text = stripped
+
+
+def _marks(words: Iterable[str]) -> frozenset[str]:
+    """The words of a name that tell it from others named alike: see _MARKS."""
+    return _MARKS.intersection(words)
+
+
+def _routes(reference_dir: Path, year: int) -> dict[str, tuple[tuple[str, ...], str]]:
+    """Other years' codes -> (this year's codes sharing their area, kind). Kind "one": the
+    same authority, or the one it merged into; "covers": a split county's successors, or the
+    county a new unitary was part of, sharing its area with no other authority; else "mixed"."""
+    routes: dict[str, tuple[tuple[str, ...], str]] = {}
+    for other in YEARS:
+        if other < year:
+            m = successor_map(reference_dir, other, year)
+            for code, part in m.groupby("from_code"):
+                to = tuple(part["to_code"])
+                alone = set(m.loc[m["to_code"].isin(to), "from_code"]) == {code}
+                routes.setdefault(
+                    code, (to, "one" if len(to) == 1 else "covers" if alone else "mixed")
+                )
+        elif other > year:  # a later code is this year's authority only when it is a recode
+            m = successor_map(reference_dir, year, other)
+            for code, part in m.groupby("to_code"):
+                recode = len(part) == 1 and part["relationship"].iloc[0] in ("same", "recode")
+                kind = "one" if recode else "covers" if len(part) == 1 else "mixed"
+                routes.setdefault(code, (tuple(part["from_code"]), kind))
+    return routes
 
 
 def _variants(name: str, la_type: str) -> list[str]:
@@ -162,6 +206,10 @@ class Match:
     score: float
     candidates: tuple[tuple[str, str, float], ...]
     problem: str | None  # None | "unmatched" | "ambiguous" | "ambiguous_successor"
+    # For an authority of another year that is not one authority of this year: this year's
+    # authorities that share its area, when they share it with no other authority (the
+    # successors of a split county, or the county a new unitary was part of).
+    covering: tuple[str, ...] = ()
 
 
 class Matcher:
@@ -177,14 +225,35 @@ class Matcher:
         self,
         year: int,
         names: dict[str, str],
-        alias_codes: dict[str, list[str]],
-        code_routes: dict[str, tuple[tuple[str, ...], bool]],
+        table: pd.DataFrame,
+        routes: dict[str, tuple[tuple[str, ...], str]],
         fuzzy_threshold: float,
         margin: float = 5.0,
     ):
-        self.year, self.names, self.alias_codes = year, names, alias_codes
-        self.code_routes, self.fuzzy_threshold, self.margin = code_routes, fuzzy_threshold, margin
-        self._choices = list(alias_codes)
+        """`table`: the aliases of every year; `routes`: see `_routes`."""
+        self.year, self.names, self.routes = year, names, routes
+        self.fuzzy_threshold, self.margin = fuzzy_threshold, margin
+        # other years' authorities that are not of this year are found by their own names
+        # ("Cumbria" in 2023 as E10000006), not as former names of this year's authorities
+        other = table[(table["geography_year"] != year) & ~table["la_code"].isin(names)]
+        other = other[other["kind"] != "code"]
+        here = table[table["geography_year"] == year]
+        here = here[
+            ~((here["kind"] == "former_name") & here["alias_norm"].isin(other["alias_norm"]))
+        ]
+        self.alias_codes = {
+            k: tuple(sorted(set(g)))
+            for part in (other, here)
+            for k, g in part.groupby("alias_norm")["la_code"]
+        }
+        ons = table[table["kind"] == "ons_name"]
+        self._labels = dict(zip(ons["la_code"], ons["alias"], strict=True))
+        # typos of codes and initialisms are not evidence: fuzzy search skips them
+        both = pd.concat([other, here])
+        words = both[~both["kind"].isin(["code", "initialism"]) & ~both["alias"].str.isupper()]
+        self._aliases = sorted(set(words["alias_norm"]))
+        self._sorted = [" ".join(sorted(a.split())) for a in self._aliases]
+        self._words = {w for a in self._aliases for w in a.split()}
         # typed values repeat: match each distinct one once (with and without fuzzy search)
         self._memo: dict[tuple[str, bool], Match] = {}
 
@@ -201,22 +270,8 @@ class Matcher:
         names = dict(
             authorities(reference_dir, year)[["la_code", "la_name"]].itertuples(index=False)
         )
-        table = aliases(reference_dir)
-        table = table[table["geography_year"] == year]
-        alias_codes = {k: sorted(set(g)) for k, g in table.groupby("alias_norm")["la_code"]}
-        # other years' codes -> (this year's codes, whether the mapping is one-to-one)
-        routes: dict[str, tuple[tuple[str, ...], bool]] = {}
-        for other in YEARS:
-            if other < year:
-                m = successor_map(reference_dir, other, year)
-                for code, part in m.groupby("from_code"):
-                    routes.setdefault(code, (tuple(part["to_code"]), len(part) == 1))
-            elif other > year:  # a later code maps back only when it is a recode
-                m = successor_map(reference_dir, year, other)
-                for code, part in m.groupby("to_code"):
-                    recode = len(part) == 1 and part["relationship"].iloc[0] in ("same", "recode")
-                    routes.setdefault(code, (tuple(part["from_code"]), recode))
-        return cls(year, names, alias_codes, routes, fuzzy_threshold, margin)
+        routes = _routes(reference_dir, year)
+        return cls(year, names, aliases(reference_dir), routes, fuzzy_threshold, margin)
 
     def _candidates(self, codes: Iterable[str], score: float) -> tuple[tuple[str, str, float], ...]:
         return tuple((c, self.names[c], score) for c in codes if c in self.names)
@@ -233,47 +288,99 @@ class Matcher:
             self._memo[text, fuzzy] = self._match(text, fuzzy)
         return self._memo[text, fuzzy]
 
+    def served(self, value: str, fuzzy: bool = True) -> list[Match]:
+        """What an organisation naming `value` serves: one match per covering authority for
+        an authority of another year (see Match.covering), else `match(value)`."""
+        m = self.match(value, fuzzy)
+        return [
+            Match(m.value, c, m.method, m.score, self._candidates([c], m.score), None)
+            for c in m.covering
+        ] or [m]
+
     def _match(self, text: str, fuzzy: bool) -> Match:
         code = text.upper()
-        if code in self.names:
-            return Match(text, code, "code", 100.0, self._candidates([code], 100.0), None)
-        if code in self.code_routes:
-            route, unique = self.code_routes[code]
-            if unique:
-                return Match(
-                    text, route[0], "code_successor", 100.0, self._candidates(route, 100.0), None
-                )
-            return Match(
-                text, None, None, 0.0, self._candidates(route, 100.0), "ambiguous_successor"
-            )
+        if code in self.names or code in self.routes:
+            return self._resolve(text, (code,), "code", 100.0)
         norm = normalise_name(text)
         if not norm or GSS_LIKE.match(code):
             return Match(text, None, None, 0.0, (), "unmatched")
         if norm in self.alias_codes:
-            codes = self.alias_codes[norm]
-            if len(codes) == 1:
-                return Match(text, codes[0], "alias", 100.0, self._candidates(codes, 100.0), None)
-            return Match(text, None, None, 100.0, self._candidates(codes, 100.0), "ambiguous")
+            return self._resolve(text, self.alias_codes[norm], "alias", 100.0)
         if not fuzzy:
             return Match(text, None, None, 0.0, (), "unmatched")
         return self._fuzzy(text, norm)
 
+    def _resolve(self, text: str, codes: tuple[str, ...], method: str, score: float) -> Match:
+        """The match of a value found as `codes` (of this year or another) by `method`."""
+        if len(codes) == 1 and codes[0] in self.names:
+            return Match(text, codes[0], method, score, self._candidates(codes, score), None)
+        if len(codes) == 1:
+            route, kind = self.routes[codes[0]]
+            candidates = self._candidates(route, score)
+            successor = "code_successor" if method == "code" else method
+            if kind == "one":
+                return Match(text, route[0], successor, score, candidates, None)
+            problem = "ambiguous_successor" if method == "code" else "ambiguous"
+            covering = route if kind == "covers" else ()
+            return Match(text, None, successor, score, candidates, problem, covering)
+        here = sorted({c for code in codes for c in self.routes.get(code, ((code,), ""))[0]})
+        return Match(text, None, None, score, self._candidates(here, score), "ambiguous")
+
     def _fuzzy(self, text: str, norm: str) -> Match:
-        best: dict[str, float] = {}
+        """A near spelling of one authority's alias, else every word typed a word of one
+        authority's alias; neither may add, drop or change a distinguishing word (_MARKS)."""
+        best: dict[str, tuple[float, str]] = {}
         for alias, score, _ in process.extract(
-            norm, self._choices, scorer=fuzz.token_sort_ratio, limit=None
+            norm, self._aliases, scorer=fuzz.token_sort_ratio, limit=None
         ):
             for code in self.alias_codes[alias]:
-                best[code] = max(best.get(code, 0.0), float(score))
-        ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
-        candidates = tuple((c, self.names[c], round(s, 1)) for c, s in ranked)
-        top = ranked[0][1] if ranked else 0.0
-        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-        if top < self.fuzzy_threshold:
-            return Match(text, None, None, round(top, 1), candidates, "unmatched")
-        if top - runner_up < self.margin:
-            return Match(text, None, None, round(top, 1), candidates, "ambiguous")
-        return Match(text, ranked[0][0], "fuzzy", round(top, 1), candidates, None)
+                best[code] = max(best.get(code, (0.0, "")), (float(score), alias))
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))[:3]
+        candidates = tuple((c, self._labels[c], round(s, 1)) for c, (s, _) in ranked)
+        code, (top, alias) = ranked[0] if ranked else ("", (0.0, ""))
+        marks = self._typed_marks(norm.split())
+        # a lone first letter read as a compass point ("E ssex") is no ground for a guess
+        if top >= self.fuzzy_threshold and not _LONE_COMPASS.match(_plain(text)):
+            runner_up = ranked[1][1][0] if len(ranked) > 1 else 0.0
+            if top - runner_up < self.margin or self._nearest(norm) != {code}:
+                return Match(text, None, None, round(top, 1), candidates, "ambiguous")
+            if _marks(alias.split()) == marks:
+                return self._resolve(text, (code,), "fuzzy", round(top, 1))
+        words = set(norm.split())
+        within = sorted(
+            {
+                c
+                for a in self._aliases
+                if words <= set(a.split()) and _marks(a.split()) == marks
+                for c in self.alias_codes[a]
+            }
+        )
+        if len(words) > 1 and within:
+            return self._resolve(text, tuple(within), "fuzzy", round(best[within[0]][0], 1))
+        return Match(text, None, None, round(top, 1), candidates, "unmatched")
+
+    def _typed_marks(self, words: list[str]) -> frozenset[str]:
+        """The distinguishing words typed, reading a word no alias has that is one edit from
+        exactly one of them ("Soutth", "Nrth", not "Est") as that one."""
+        marks: set[str] = set()
+        for word in words:
+            near = (
+                {word} if word in self._words else {m for m in _MARKS if OSA.distance(word, m) < 2}
+            )
+            if len(near) == 1:
+                marks |= near & _MARKS
+        return frozenset(marks)
+
+    def _nearest(self, norm: str) -> set[str]:
+        """The codes of the aliases fewest edits from `norm` (OSA: a transposition is one
+        edit), comparing the words as typed and sorted."""
+        key = " ".join(sorted(norm.split()))
+        dist: dict[str, int] = {}
+        for query, choices in ((norm, self._aliases), (key, self._sorted)):
+            for _, d, i in process.extract(query, choices, scorer=OSA.distance, limit=None):
+                dist[self._aliases[i]] = min(dist.get(self._aliases[i], d), d)
+        least = min(dist.values())
+        return {c for a, d in dist.items() if d == least for c in self.alias_codes[a]}
 
     def match_many(self, values: Iterable[str]) -> pd.DataFrame:
         """Match each value: value, la_code, method, score, problem, candidates (as text)."""

@@ -252,8 +252,7 @@ def clean_waves(
         {
             f"headers and answers the codebook does not map ({book.path.name})": labels,
             "bad cells": cells,
-            "areas served that did not match one local authority (correct them in the export "
-            "or add an alias to the geography reference)": areas,
+            "areas served that did not match one local authority (each with what to do)": areas,
         },
     )
     del raws  # at scale the exports and each table's parts are large: keep one copy at a time

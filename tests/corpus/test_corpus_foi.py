@@ -343,7 +343,7 @@ STOPS = [
         "2021",
         csv_cells((YORK, foi.CODE, "E06999999")),
         f"foi/2021.csv, row {YORK}, column 'GSS code': unmatched authority: 'E06999999' is "
-        "unmatched; best candidates: ()",
+        "unmatched (no authority comes near it)",
         id="unknown-code",
     ),
     pytest.param(

@@ -16,6 +16,7 @@ import pytest
 
 from pipeline import privacy
 from pipeline.errors import InputError
+from pipeline.survey.decode import normal_id
 
 Edit = Callable[[Path], None]
 W21, W23, W25 = "survey/2021.csv", "survey/2023.xlsx", "survey/2025.csv"
@@ -30,7 +31,7 @@ ROW_2_ID = "ORG-7138"  # the organisation id in row 2 of the 2025 export
 
 def published(org_id: str) -> str:
     """An organisation id as the cleaner publishes it: its pseudonym under the example key."""
-    return privacy.pseudonym(org_id, privacy.EXAMPLE_KEY.encode("utf-8"))
+    return privacy.pseudonym(normal_id(org_id), privacy.EXAMPLE_KEY.encode("utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -183,81 +184,102 @@ def drop_column(column: str) -> Callable[[kit.Rows], kit.Rows]:
     return lambda rows: [r[: rows[0].index(column)] + r[rows[0].index(column) + 1 :] for r in rows]
 
 
-UNMAPPED = "{raw}/survey/codebook.yaml: 1 headers or labels in the listed waves are not mapped by the codebook:\n"  # noqa: E501
-
 STOPS = [
     pytest.param(
         "2025",
         csv_edit(W25, add_column),
-        UNMAPPED + '- wave 2025, 2025.csv: header "Any other comments about funding?" is not in '
-        'the codebook. Add:\n    waves:\n      "2025":\n        <variable>: {{header: "Any other '
-        'comments about funding?"}}',
+        "{raw}/survey: 1 problem in the listed waves; nothing was cleaned. Fix them all, "
+        "then rerun:\n1 headers and answers the codebook does not map (codebook.yaml):\n- "
+        'wave 2025, 2025.csv: header "Any other comments about funding?" is not in the '
+        'codebook. Add:\n    waves:\n      "2025":\n        <variable>: {{header: "Any '
+        'other comments about funding?"}}',
         id="unmapped-header",
     ),
     pytest.param(
         "2025",
         csv_edit(W25, cell(2, TYPE_2025, "Faith group")),
-        UNMAPPED + f'- wave 2025, 2025.csv, column "{TYPE_2025}": label "Faith group" (org_type) '
-        'is not in the codebook. Add:\n    waves:\n      "2025":\n        org_type:\n'
-        '          labels:\n            "Faith group": <one of womens_centre, domestic_abuse, '
-        "drug_alcohol, homelessness, sex_work, other>",
+        "{raw}/survey: 1 problem in the listed waves; nothing was cleaned. Fix them all, "
+        "then rerun:\n1 headers and answers the codebook does not map (codebook.yaml):\n- "
+        'wave 2025, 2025.csv, row 2, column "Which best describes your organisation?": '
+        'label "Faith group" (org_type) is not in the codebook. Add:\n    waves:\n      '
+        '"2025":\n        org_type:\n          labels:\n            "Faith group": <one of '
+        "womens_centre, domestic_abuse, drug_alcohol, homelessness, sex_work, other>",
         id="unmapped-label",
     ),
     pytest.param(
         "2025",
         csv_edit(W25, drop_column(SECURE_2025)),
-        UNMAPPED + f'- wave 2025, 2025.csv: the codebook maps header "{SECURE_2025}" '
-        '(funding_secure) but the export has no such column; fix waves."2025".funding_secure '
-        "in the codebook",
+        "{raw}/survey: 2 problems in the listed waves; nothing was cleaned. Fix them "
+        "all, then rerun:\n2 headers and answers the codebook does not map "
+        '(codebook.yaml):\n- wave 2025, 2025.csv: the codebook maps header "Is your '
+        'funding secure for the next 12 months?" (funding_secure) but the export has no '
+        'such column; fix waves."2025".funding_secure in the codebook\n- wave 2025: its '
+        "cells are checked once its columns are mapped",
         id="mapped-column-missing",
     ),
     pytest.param(
         "2023",
         xlsx_edit(merge_likert_headers),
-        UNMAPPED.replace("1 headers", "2 headers")
-        + f'- wave 2023, 2023.xlsx: header "{STIGMA} (2)" is not in the codebook. Add:\n'
-        '    waves:\n      "2023":\n        barrier_severity:\n          headers:\n'
-        f'            "{STIGMA} (2)": <option: one of stigma, child_removal, waiting_times, '
-        'mixed_gender>\n- wave 2023, 2023.xlsx: the codebook maps header "How much of a barrier '
-        'is each of these? - Fear of child removal" (barrier_severity) but the export has no '
-        'such column; fix waves."2023".barrier_severity in the codebook',
+        "{raw}/survey: 3 problems in the listed waves; nothing was cleaned. Fix them "
+        "all, then rerun:\n3 headers and answers the codebook does not map "
+        '(codebook.yaml):\n- wave 2023, 2023.xlsx: header "How much of a barrier is each '
+        'of these? - Stigma and shame (2)" is not in the codebook. Add:\n    waves:\n      '
+        '"2023":\n        barrier_severity:\n          headers:\n            "How much of a '
+        'barrier is each of these? - Stigma and shame (2)": <option: one of stigma, '
+        "child_removal, waiting_times, mixed_gender>\n- wave 2023, 2023.xlsx: the "
+        'codebook maps header "How much of a barrier is each of these? - Fear of child '
+        'removal" (barrier_severity) but the export has no such column; fix '
+        'waves."2023".barrier_severity in the codebook\n- wave 2023: its cells are '
+        "checked once its columns are mapped",
         id="xlsx-merged-header-cells",
     ),
     pytest.param(
         "2023",
         xlsx_edit(likert_cell("7")),
-        f"{{raw}}/survey/2023.xlsx, row 3, column '{STIGMA}': Likert value '7' is out of range 1-5",
+        "{raw}/survey: 1 problem in the listed waves; nothing was cleaned. Fix them all, "
+        'then rerun:\n1 bad cells:\n- wave 2023, 2023.xlsx, row 3, column "How much of a '
+        "barrier is each of these? - Stigma and shame\": Likert value '7' is out of range "
+        "1-5",
         id="likert-above-range",
     ),
     pytest.param(
         "2021",
         csv_edit(W21, cell(2, STIGMA, "0")),
-        f"{{raw}}/survey/2021.csv, row 2, column '{STIGMA}': Likert value '0' is out of range 1-5",
+        "{raw}/survey: 1 problem in the listed waves; nothing was cleaned. Fix them all, "
+        'then rerun:\n1 bad cells:\n- wave 2021, 2021.csv, row 2, column "How much of a '
+        "barrier is each of these? - Stigma and shame\": Likert value '0' is out of range "
+        "1-5",
         id="likert-below-range",
     ),
     pytest.param(
         "2021",
         csv_edit(W21, cells(cell(2, STIGMA, "9"), cell(3, "Submitted", "31/02/2021"))),
-        f"{{raw}}/survey/2021.csv: 2 problems in the export:\n- {{raw}}/survey/2021.csv, row 2, "
-        f"column '{STIGMA}': Likert value '9' is out of range 1-5\n- {{raw}}/survey/2021.csv, "
-        "row 3, column 'Submitted': submitted time '31/02/2021' does not match the codebook "
-        "format '%d/%m/%Y %H:%M'",
+        "{raw}/survey: 2 problems in the listed waves; nothing was cleaned. Fix them "
+        'all, then rerun:\n2 bad cells:\n- wave 2021, 2021.csv, row 2, column "How much of '
+        "a barrier is each of these? - Stigma and shame\": Likert value '9' is out of "
+        'range 1-5\n- wave 2021, 2021.csv, row 3, column "Submitted": submitted time '
+        "'31/02/2021' does not match the codebook format '%d/%m/%Y %H:%M'",
         id="likert-and-bad-date-on-the-next-row",
     ),
     pytest.param(
         "2025",
         csv_edit(W25, cell(3, SUBMITTED_2025, "yesterday")),
-        "{raw}/survey/2025.csv, row 3, column 'Submitted at': submitted time 'yesterday' does not "
-        "match the codebook format '%Y-%m-%dT%H:%M:%SZ'",
+        "{raw}/survey: 1 problem in the listed waves; nothing was cleaned. Fix them all, "
+        'then rerun:\n1 bad cells:\n- wave 2025, 2025.csv, row 3, column "Submitted at": '
+        "submitted time 'yesterday' does not match the codebook format "
+        "'%Y-%m-%dT%H:%M:%SZ'",
         id="bad-submitted-time",
     ),
     pytest.param(
         "2025",
         csv_edit(W25, cell(3, AREAS_2025, "Newcastle; Leeds")),
-        "{raw}/survey: 1 areas served did not match one local authority; correct them in the "
-        "export or add an alias to the geography reference:\n- wave 2025, 2025.csv, row 3, "
-        f"column \"{AREAS_2025}\": 'Newcastle' is ambiguous; candidates: (('E08000021', "
-        "'Newcastle upon Tyne', 100.0), ('E10000028', 'Staffordshire', 100.0))",
+        "{raw}/survey: 1 problem in the listed waves; nothing was cleaned. Fix them all, "
+        "then rerun:\n1 areas served that did not match one local authority (each with "
+        'what to do):\n- wave 2025, 2025.csv, row 3, column "Local authority areas served '
+        "(separate with commas or semicolons)\": 'Newcastle' is ambiguous; candidates: "
+        "(('E08000021', 'Newcastle upon Tyne', 100.0), ('E10000028', 'Staffordshire', "
+        "100.0)); it names more than one authority: write the one meant in full, or its "
+        "code",
         id="ambiguous-area",
     ),
     pytest.param(

@@ -333,12 +333,12 @@ def test_two_typed_areas_join_only_into_an_exact_name(matchers: dict):
     from pipeline.survey.areas import split_areas
 
     m = matchers[2023]
-    assert [a.la_code for a in split_areas("Bristol, City of; Leeds", ";,", m.match)] == [
+    assert [a.la_code for a in split_areas("Bristol, City of; Leeds", ";,", m.served)] == [
         "E06000023",
         "E08000035",
     ]
     # "Leeds, Bradford" is close to no name: both kept, not fuzzily joined
-    codes = [a.la_code for a in split_areas("Leeds, Bradford", ";,", m.match)]
+    codes = [a.la_code for a in split_areas("Leeds, Bradford", ";,", m.served)]
     assert codes == ["E08000035", "E08000032"]
 
 

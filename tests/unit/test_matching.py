@@ -1,0 +1,144 @@
+"""The matcher never guesses a wrong authority: names that differ by a compass word, typos of
+initialisms, abolished and new authorities, and every one-letter typo of every ONS name.
+
+Codes are the ONS GSS codes of the authorities named.
+"""
+
+from __future__ import annotations
+
+import string
+from pathlib import Path
+
+import pytest
+
+from pipeline import geography as geo
+from pipeline.survey.areas import ADVICE, split_areas
+
+REF = Path(__file__).resolve().parents[2] / "data" / "reference"
+CUMBRIA, CUMBERLAND, WESTMORLAND = "E10000006", "E06000063", "E06000064"
+NORTHANTS, NORTH_NORTHANTS, WEST_NORTHANTS = "E10000021", "E06000061", "E06000062"
+
+
+@pytest.fixture(scope="module")
+def matchers() -> dict[int, geo.Matcher]:
+    return {year: geo.Matcher.from_reference(REF, year, fuzzy_threshold=90) for year in geo.YEARS}
+
+
+@pytest.mark.parametrize("year", [2021, 2023])
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("Cheshire West", "E06000050"),  # Cheshire West and Chester, not Cheshire East
+        ("West Cheshire", "E06000050"),
+        ("Cheshire West Council", "E06000050"),
+        ("Kingston Thames", "E09000021"),  # every word typed is a word of one name
+        ("NorthEast Lincolnshire", "E06000012"),  # not North Lincolnshire E06000013
+        ("Northeast Lincolnshire", "E06000012"),
+        ("North Eas Lincolnshire", "E06000012"),  # "eas" is one edit from "east" alone
+        ("Bath and NE Somerset", "E06000022"),
+        ("Soutth Gloucestershire", "E06000025"),  # one edit from "south" alone
+        ("Est Sussex", None),  # East or West Sussex
+        ("E ssex", None),  # Essex with a space, not "East Sussex" less a letter
+        ("Barnes", None),  # in Richmond upon Thames; a typo of "BANES" is no evidence
+        ("Brdford", None),  # one edit from Bedford and from Bradford
+        ("Chester", None),  # one word of a longer name is too little
+        ("Cornwall and Isles of Scilly", None),  # two authorities
+        ("Leicester City", "E06000016"),
+        ("Derby City", "E06000015"),
+        ("Nottingham City", "E06000018"),
+        ("Hull City", "E06000010"),
+        ("Bristol City", "E06000023"),
+        ("Salford City", "E08000006"),
+    ],
+)
+def test_names_match_their_authority_or_stop(matchers: dict, year: int, value: str, code):
+    got = matchers[year].match(value)
+    assert got.la_code == code, got
+    assert (got.problem is None) == (code is not None)
+
+
+def test_a_split_county_is_a_problem_for_one_response_but_served_by_each_successor(matchers):
+    m23 = matchers[2023]
+    for value, successors in (
+        ("Cumbria", [CUMBERLAND, WESTMORLAND]),
+        ("Cumbria County Council", [CUMBERLAND, WESTMORLAND]),
+        (CUMBRIA, [CUMBERLAND, WESTMORLAND]),
+        ("Northants CC", [NORTH_NORTHANTS, WEST_NORTHANTS]),
+        (NORTHANTS, [NORTH_NORTHANTS, WEST_NORTHANTS]),
+    ):
+        assert m23.match(value).la_code is None and m23.match(value).problem is not None
+        served = m23.served(value)
+        assert [m.la_code for m in served] == successors, value
+        assert {m.problem for m in served} == {None}
+    assert {m.method for m in m23.served(CUMBRIA)} == {"code_successor"}
+    assert {m.method for m in m23.served("Cumbria")} == {"alias"}
+
+
+def test_a_later_authority_on_an_earlier_geography_is_served_as_the_county_it_was_part_of(
+    matchers,
+):
+    for year, values, county in (
+        (2021, ("Cumberland", "Westmorland and Furness", CUMBERLAND), CUMBRIA),
+        (2019, ("North Northamptonshire", WEST_NORTHANTS), NORTHANTS),
+    ):
+        for value in values:
+            assert matchers[year].match(value).la_code is None  # not one response's authority
+            assert [m.la_code for m in matchers[year].served(value)] == [county]
+    assert matchers[2021].served("E06000065")[0].la_code == "E10000023"  # a recode
+
+
+def test_an_abolished_district_stays_unmatched(matchers: dict) -> None:
+    # Christchurch was a district of Dorset (merged into BCP in 2019); districts match nothing
+    for value in ("Christchurch", "Christchurch Borough Council", "Carlisle City Council"):
+        assert matchers[2023].served(value)[0].problem == "unmatched"
+
+
+def test_areas_served_expand_a_split_county_and_never_join_into_a_guess(matchers: dict):
+    m23 = matchers[2023]
+    cell = split_areas("Cumbria; Leeds", ";,", m23.served)
+    assert [a.la_code for a in cell] == [CUMBERLAND, WESTMORLAND, "E08000035"]
+    # "Chester" alone is not matched, and nothing here is Cheshire East (E06000049)
+    cell = split_areas("Cheshire West, Chester", ";,", m23.served)
+    assert [(a.la_code, a.problem) for a in cell] == [("E06000050", None), (None, "unmatched")]
+    # two names are joined only into an exact name: Hull and Kingston upon Thames stay two
+    assert [a.la_code for a in split_areas("Hull, Kingston", ";,", m23.served)] == [
+        "E06000010",
+        None,
+    ]
+
+
+def test_each_problem_of_an_area_served_has_its_own_advice(matchers: dict) -> None:
+    m19 = matchers[2019]
+    for value, problem in (("Narnia", "unmatched"), ("Kingston", "ambiguous")):
+        assert [m.problem for m in m19.served(value)] == [problem]
+    assert "alias" in ADVICE["unmatched"] and "alias" not in ADVICE["ambiguous"]
+    assert set(ADVICE) == {"unmatched", "ambiguous", "ambiguous_successor"}
+
+
+def _typos(name: str) -> set[str]:
+    """Every one-character deletion, transposition, substitution and insertion of `name`."""
+    out = set()
+    for i in range(len(name) + 1):
+        out.add(name[:i] + name[i + 1 :])
+        out.add(name[:i] + name[i + 1 : i + 2] + name[i : i + 1] + name[i + 2 :])
+        for c in string.ascii_lowercase + " ":
+            out |= {name[:i] + c + name[i + 1 :], name[:i] + c + name[i:]}
+    return out - {name}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("year", geo.YEARS)
+def test_no_one_letter_typo_of_an_ons_name_matches_a_wrong_authority(matchers, year: int):
+    """Unmatched or ambiguous is fine; another authority only if the typo is its exact alias
+    ("Hertfordshire" for "Herefordshire")."""
+    m = matchers[year]
+    table = geo.aliases(REF)
+    named = table[table["geography_year"] == year].groupby("alias_norm")["la_code"].agg(set)
+    wrong = [
+        (name, typo, got.la_code)
+        for code, name in geo.authorities(REF, year)[["la_code", "la_name"]].itertuples(False)
+        for typo in sorted(_typos(name))
+        if (got := m.match(typo)).la_code not in (None, code)
+        and got.la_code not in named.get(geo.normalise_name(typo), ())
+    ]
+    assert not wrong, wrong
