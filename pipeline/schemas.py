@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from pipeline import outputs, privacy
+from pipeline import identifiers, outputs
 from pipeline.errors import SchemaError
 from pipeline.taxonomy import (
     ANSWERED_STATUSES,
@@ -37,11 +37,12 @@ _WAVE = pa.Column(str, pa.Check.str_matches(r"^\d{4}$"))
 _ORG = pa.Column(str, pa.Check.str_length(min_value=1))
 _REDACTED = [
     pa.Check(
-        lambda s: ~s.str.contains(privacy.EMAIL.pattern),
+        lambda s: ~s.str.contains(identifiers.EMAIL.pattern),
         error="no email address survives redaction",
     ),
     pa.Check(
-        lambda s: ~s.str.contains(privacy.PHONE.pattern), error="no phone number survives redaction"
+        lambda s: ~s.str.contains(identifiers.PHONE.pattern),
+        error="no phone number survives redaction",
     ),
 ]
 

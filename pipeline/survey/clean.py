@@ -206,8 +206,7 @@ def clean_waves(
 ) -> SurveyResult:
     """Clean every listed survey wave into tidy tables.
 
-    Every problem of every wave (headers and labels the codebook does not map, bad cells,
-    areas served that do not match) is listed in one InputError before anything is returned.
+    Every problem of every wave is listed in one InputError before anything is returned.
 
     Parameters
     ----------
@@ -256,6 +255,13 @@ def clean_waves(
         },
     )
     del raws  # at scale the exports and each table's parts are large: keep one copy at a time
+    return _joined(parts, accounts, waves)
+
+
+def _joined(
+    parts: dict[str, list[pd.DataFrame]], accounts: list[Account], waves: list[str]
+) -> SurveyResult:
+    """The waves' tables joined in the listed order, each sorted as published."""
     # each wave's responses come sorted, so joining them in the listed order sorts the whole
     tables = {name: pd.concat(parts.pop(name), ignore_index=True) for name in _TABLES}
     return SurveyResult(

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline import geography, layout, privacy, schemas
+from pipeline import geography, identifiers, layout, privacy, schemas
 from pipeline.survey import KEY_FILE
 from pipeline.survey.decode import normal_id
 from pipeline.synth.people import People
@@ -112,7 +112,7 @@ def _wave(
     chosen = rng.choice(POOL, size, replace=False, p=weights / weights.sum())
     stops, resubmits = (int(i) for i in rng.choice(len(chosen), 2, replace=False))
     typed = [i for i, k in enumerate(chosen) if pool[k]["typed_id"] and i != stops]
-    emails = [i for i in typed if privacy.EMAIL.search(pool[chosen[i]]["org_id"])]
+    emails = [i for i in typed if identifiers.EMAIL.search(pool[chosen[i]]["org_id"])]
     resubmits = (emails or typed or [resubmits])[0]  # the id typed as personal data, resubmitted
     rows, responses, areas = [], [], []
     for i, index in enumerate(chosen):
