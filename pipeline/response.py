@@ -53,24 +53,21 @@ def working_days(sent: pd.Series, answered: pd.Series) -> pd.Series:
     """Working days after receipt up to and including the reply, as the FOI Act counts them
     (section 10): any day but a Saturday, a Sunday or a bank holiday in England.
 
-    A reply on the next working day after receipt took 1; a reply on a non-working day counts
-    the working days before it (Friday's request answered on Saturday took 0).
+    A reply on the next working day after receipt took 1. A reply on a non-working day counts
+    as given on the next working day (Friday's request answered on Saturday took 1), so a reply
+    on the weekend after the 20th working day counts 21: the count and `on_time` agree.
     """
     known, start, end, closed = _clock(sent, answered)
+    given = np.busday_offset(end, 0, roll="forward", holidays=closed)
     days = pd.Series(pd.NA, index=sent.index, dtype="Int64")
-    days[known] = np.busday_count(start + 1, end + 1, holidays=closed)
+    days[known] = np.busday_count(start + 1, given + 1, holidays=closed)
     return days
 
 
 def on_time(sent: pd.Series, answered: pd.Series) -> pd.Series:
     """Whether the reply came by the 20th working day following receipt (FOI Act, section
-    10); missing where either date is. A reply on the weekend after the 20th working day is
-    late, though `working_days` counts 20 for it."""
-    known, start, end, closed = _clock(sent, answered)
-    deadline = np.busday_offset(start, FOI_DEADLINE_WORKING_DAYS, roll="backward", holidays=closed)
-    out = pd.Series(pd.NA, index=sent.index, dtype="boolean")
-    out[known] = end <= deadline
-    return out
+    10); missing where either date is."""
+    return (working_days(sent, answered) <= FOI_DEADLINE_WORKING_DAYS).astype("boolean")
 
 
 def timeliness(responses: pd.DataFrame) -> pd.DataFrame:

@@ -155,19 +155,19 @@ def test_working_days_skip_weekends_and_englands_bank_holidays(sent, answered, e
     ("sent", "answered", "days", "in_time"),
     [
         ("2024-06-07", "2024-06-10", 1, True),  # Friday to Monday
-        ("2024-06-07", "2024-06-08", 0, True),  # Friday to Saturday: no working day yet
-        ("2024-06-07", "2024-06-09", 0, True),  # Friday to Sunday
+        ("2024-06-07", "2024-06-08", 1, True),  # Friday to Saturday: as if given on Monday
+        ("2024-06-07", "2024-06-09", 1, True),  # Friday to Sunday
         ("2024-06-08", "2024-06-10", 1, True),  # received on a Saturday: Monday is the 1st
-        ("2024-05-03", "2024-05-06", 0, True),  # reply on the Early May bank holiday
-        ("2024-03-28", "2024-03-29", 0, True),  # Thursday to Good Friday
+        ("2024-05-03", "2024-05-06", 1, True),  # on the Early May bank holiday: Tuesday
+        ("2024-03-28", "2024-03-29", 1, True),  # Thursday to Good Friday: Tuesday after Easter
         ("2024-03-28", "2024-04-02", 1, True),  # ... to the Tuesday after Easter Monday
         ("2024-06-07", "2024-07-05", 20, True),  # on the 20th working day
-        ("2024-06-07", "2024-07-06", 20, False),  # the Saturday after it: late, 20 days
+        ("2024-06-07", "2024-07-06", 21, False),  # the Saturday after it: late, as on Monday
         ("2024-06-07", "2024-07-08", 21, False),
         ("2024-06-08", "2024-07-05", 20, True),  # received Saturday, same deadline
         ("2024-05-03", "2024-06-04", 20, True),
         ("2024-05-03", "2024-06-05", 21, False),
-        ("2024-05-03", "2024-05-27", 14, True),  # on the Spring bank holiday
+        ("2024-05-03", "2024-05-27", 15, True),  # on the Spring bank holiday: Tuesday 28 May
     ],
 )
 def test_working_days_follow_receipt_and_the_deadline_is_the_20th(sent, answered, days, in_time):
