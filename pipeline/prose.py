@@ -1,8 +1,8 @@
 """The section's computed words: main points and each interpretive sentence, from stage tables.
 
-Every sentence comes from a tested function in `findings`; this module only finds the numbers
-each needs in the tables the earlier stages wrote (data/processed), so the template prints no
-fixed claim.
+Every sentence comes from a tested function in `findings`, or here (`funnel_named`); this
+module finds the numbers each needs in the tables the earlier stages wrote (data/processed),
+so the template prints no fixed claim.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import pandas as pd
 
 from pipeline import disclosure, findings, schemas
 from pipeline.findings import Estimate
+from pipeline.numbers import count, level, number
 from pipeline.taxonomy import K_ITEMS
 
 
@@ -59,6 +60,30 @@ def _item_shares(describe: dict[str, Any]) -> list[tuple[str, Estimate]]:
     return [(str(r["label"]), Estimate.from_row(r, "share")) for _, r in latest.iterrows()]
 
 
+def funnel_named(flagged: pd.DataFrame, expected: dict[str, float], flag_level: float) -> str:
+    """Which authorities the section calls outliers (outside the adjusted `flag_level` limits)
+    and how many lie outside each wider-drawn level's limits, each beside how many would by
+    chance alone (`expected`, keyed by level as ``f"{level:g}"``).
+
+    `flagged` holds the adjusted outliers (funnel.outliers): one row per authority and level.
+    """
+    n_at = {lvl: int((flagged["level"] == lvl).sum()) for lvl in map(float, expected)}
+    named = n_at.pop(flag_level)
+    sentences = [
+        f"An authority is called an outlier only when it lies outside the adjusted "
+        f"{level(flag_level)} limits (Spiegelhalter 2005): "
+        f"{count(named, 'authority', 'authorities')} {'does' if named == 1 else 'do'}, where "
+        f"about {number(expected[f'{flag_level:g}'], 1)} would by chance alone."
+    ]
+    sentences += [
+        f"Outside the adjusted {level(lvl)} limits {'lies' if n == 1 else 'lie'} "
+        f"{count(n, 'authority', 'authorities')}, where about {number(expected[f'{lvl:g}'], 1)} "
+        "would by chance alone."
+        for lvl, n in sorted(n_at.items())
+    ]
+    return " ".join(sentences)
+
+
 def statements(
     describe: dict[str, Any], model: dict[str, Any], significance: float
 ) -> dict[str, str]:
@@ -79,6 +104,9 @@ def statements(
         ),
         "funnel_adjustment": findings.funnel_adjustment(
             spread["tau2"], funnel["unwinsorised"]["tau2"]
+        ),
+        "funnel_named": funnel_named(
+            describe["funnel_outliers"], funnel["expected_false_flags"], funnel["flag_level"]
         ),
         "change": _change(describe),
         "commonest": findings.commonest_items(_item_shares(describe)),

@@ -375,7 +375,8 @@ def write_section(
         out_dir / "quantitative_section.html",
         out_dir / "quantitative_section.pdf",
     )
-    common = {"title": title, "synthetic": synthetic, "stamp": stamp, "table_html": table_html}
+    common = {"title": title, "synthetic": synthetic, "stamp": stamp, "table_html": table_html,
+              "methodology": METHODOLOGY.exists()}  # fmt: skip
     page = render("section.html.j2", print_edition=False, **common, **context)
     html_path.write_text(page, encoding="utf-8")
     printed = render("section.html.j2", print_edition=True, **common, **context)

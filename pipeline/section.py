@@ -19,7 +19,7 @@ from pipeline import disclosure, prose, report, schemas
 from pipeline import section_tables as content
 from pipeline.findings import GLOSSARY, overrides_applied
 from pipeline.outputs import read_json
-from pipeline.taxonomy import ADJUSTED, ITEM_LABELS
+from pipeline.taxonomy import ITEM_LABELS
 from pipeline.workbook import SHORTHAND, PublishedTable, Release, figure_tables, typed
 
 # Terms the page uses that the findings glossary (resources/glossary.yaml) does not define.
@@ -189,9 +189,7 @@ TABLES = (
     TableSpec(
         "funnel",
         "Authorities outside the funnel limits adjusted for overdispersion: side of each limit",
-        lambda o: content.funnel_sides(o.describe["funnel_outliers"], ADJUSTED).drop(
-            columns="la_code"
-        ),
+        lambda o: content.funnel_sides(o.describe["funnel_outliers"]).drop(columns="la_code"),
         (FULL_LISTING,),
         sources=("describe_foi/funnel_outliers.csv",),
     ),
@@ -255,7 +253,8 @@ TABLES = (
     ),
     TableSpec(
         "funnel_all",
-        "Every authority outside any funnel limit: side of each limit, unadjusted and adjusted",
+        "Every authority outside the funnel limits adjusted for overdispersion, with its code: "
+        "side of each limit",
         lambda o: content.funnel_sides(o.describe["funnel_outliers"]),
         sources=("describe_foi/funnel_outliers.csv",),
     ),
@@ -409,7 +408,6 @@ def _facts(
         "timeliness": describe["timeliness"].to_dict("records"),
         "distribution": describe["items_distribution"],
         "funnel": describe["funnel_overdispersion"],
-        "outliers": describe["funnel_outliers"],
         "paired": describe["change_paired"].set_index("statistic").to_dict("index"),
         "changed_items": changed_items(describe["change_items"], significance),
         "choice": model["choice"],

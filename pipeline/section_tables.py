@@ -206,21 +206,18 @@ def adjusted_prevalence(prevalence: pd.DataFrame) -> pd.DataFrame:
     return _percent(prevalence.drop(columns="item"), ["estimate", "conf_low", "conf_high"])
 
 
-def funnel_sides(outliers: pd.DataFrame, limits: str | None = None) -> pd.DataFrame:
-    """One row per authority outside any funnel limit (of kind `limits`, e.g.
-    `taxonomy.ADJUSTED`, or of any kind) with, for each kind and level of limit (unadjusted
-    first, named by its first word), the side it lies on: "Above", "Below" or "Within".
+def funnel_sides(outliers: pd.DataFrame) -> pd.DataFrame:
+    """One row per authority outside the funnel limits adjusted for overdispersion (the only
+    limits that classify, `funnel.outliers`) with, for each level, the side it lies on:
+    "Above", "Below" or "Within".
 
     Parameters
     ----------
     outliers : DataFrame
         The funnel_outliers table: la_code, la_name, region_name, limits, level, side.
     """
-    chosen = outliers if limits is None else outliers[outliers["limits"] == limits]
-    unadjusted_first = chosen["limits"].map(lambda k: (not k.startswith("un"), k))
-    order = chosen.assign(k=unadjusted_first).sort_values(["k", "level"])
-    names = order["limits"].map(lambda k: k.split()[0].capitalize())  # "Adjusted", "Unadjusted"
-    columns = [f"{k} {100 * lvl:g}%" for k, lvl in zip(names, order["level"], strict=True)]
+    order = outliers.sort_values("level")
+    columns = [f"Adjusted {100 * lvl:g}%" for lvl in order["level"]]
     wide = order.assign(column=columns).pivot_table(
         index=["la_code", "la_name", "region_name"], columns="column", values="side",
         aggfunc="first",

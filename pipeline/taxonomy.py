@@ -60,8 +60,8 @@ ANSWERS: tuple[str, ...] = ("yes", "no", "not_held", "unknown")
 
 # How a reported treatment count was written.
 COUNT_FLAGS: tuple[str, ...] = ("exact", "approximate", "censored", "not_held", "missing")
-# The funnel plot's two sets of control limits.
-UNADJUSTED, ADJUSTED = "unadjusted", "adjusted for overdispersion"
+# The funnel plot's control limits: adjusted for overdispersion, the only ones drawn or used.
+ADJUSTED = "adjusted for overdispersion"
 
 # Survey answer code for "Don't know" on every Likert scale.
 DONT_KNOW: str = "dont_know"

@@ -75,7 +75,7 @@ def ink_for(fill: str) -> str:
 
 
 def fill_for(items: int | None) -> str:
-    """The colour of a hexagon offering `items` items (None: no response)."""
+    """The colour of a hexagon offering `items` items (None: no information)."""
     if items is None:
         return NO_RESPONSE
     return next(colour for low, high, colour in BINS if low <= items <= high)
@@ -167,7 +167,7 @@ def layout(
     ----------
     hexes : la_code, q, r for every authority of the geography.
     authorities : la_code, la_name, region_name of the same authorities.
-    items : items offered in the latest round by la_code (NA for no response).
+    items : items offered in the latest round by la_code (NA where it gave no information).
     round_name : the round the colours show.
     """
     frame = hexes.merge(authorities, on="la_code", validate="1:1")

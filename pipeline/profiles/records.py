@@ -17,7 +17,7 @@ import pandas as pd
 from pipeline import funnel
 from pipeline.profiles.areas import SurveyByArea
 from pipeline.profiles.inputs import ProfileInputs
-from pipeline.taxonomy import ADJUSTED, ITEM_IDS, ITEM_LABELS, STATUS_LABELS
+from pipeline.taxonomy import ANSWERED_STATUSES, ITEM_IDS, ITEM_LABELS, STATUS_LABELS
 
 Record = dict[str, Any]
 
@@ -120,6 +120,15 @@ def round_change(rows: list[Record], pair: tuple[str, str]) -> Record:
     }
 
 
+def no_answer(status: str) -> str | None:
+    """Why an authority gave no information in a round, by its status: "did not respond" only
+    when it did not respond, "did not provide information" when it answered without any
+    (information not held, refused, clarification sought); None when it gave information."""
+    if status in ANSWERED_STATUSES:
+        return None
+    return "did not respond" if status == "no_response" else "did not provide information"
+
+
 def rank_scale(estimates: pd.DataFrame) -> Record:
     """How many authorities are ranked, and whether rank 1 is the highest estimate."""
     if estimates.empty:
@@ -141,18 +150,17 @@ def funnel_position(latest: Record, inputs: ProfileInputs, outside: list[Record]
     if len(point):
         state = "shown"
     elif not latest["responded"]:
-        state = "no_response"
+        state = "no_information"
     else:
         usable = {latest["adults_flag"], latest["women_flag"]} <= set(funnel.USABLE_FLAGS)
         state = "withheld" if usable else "not_reported"
     limits = []
-    if state == "shown":  # only the adjusted limits classify (funnel.outliers)
-        rows = [r for r in outside if r["limits"] == ADJUSTED]
-        level = max(r["level"] for r in rows) if rows else min(funnel.LEVELS)
+    if state == "shown":  # `outside` holds adjusted limits only (funnel.outliers)
+        level = max(r["level"] for r in outside) if outside else min(funnel.LEVELS)
         limits.append(
             {
                 "label": "Limits allowing for overdispersion",
-                "side": rows[0]["side"] if rows else "inside",
+                "side": outside[0]["side"] if outside else "inside",
                 "level": level,
                 "digits": 0 if round(100 * level, 6).is_integer() else 1,
             }
@@ -271,6 +279,7 @@ def build_profiles(
                 "rounds": foi_rounds(rows, names),
                 "items_by_round": item_answers(rows),
                 "change": round_change(rows, pair) if pair else None,
+                "no_answer": no_answer(rows[-1]["status"]),
                 "model": estimates.get(code, [None])[0],
                 "funnel": funnel_position(rows[-1], inputs, outside.get(code, [])),
                 "neighbours": nearest,

@@ -84,7 +84,13 @@ def test_front_and_back_matter_carry_the_release_metadata(section, built_repo):
     assert re.search(rf"Release date {int(date)} \w+ {year}", text)
     for heading in ("Things you need to know about this release", "Glossary"):
         assert heading in text
-    assert "../docs/methodology.md" in section.links
+    # nothing outside the published set: no reviewer index, stage notebooks, logs or docs
+    assert "quantitative_section.pdf" in section.links
+    assert not any(
+        link.split("#")[0].endswith(("index.html", ".ipynb", ".log", ".md"))
+        and not link.startswith("authorities/")
+        for link in section.links
+    )
 
 
 def _resolves(reports: Path, href: str) -> bool:

@@ -9,15 +9,17 @@ import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from pipeline import geography, profiles, schemas
+from pipeline.profiles import records
 from pipeline.profiles.hexmap import BINS, NO_RESPONSE, _across, _outline, ink_for, short_labels
 from pipeline.profiles.inputs import read_estimates
-from pipeline.taxonomy import ANSWERED_STATUSES, ITEM_IDS
+from pipeline.taxonomy import ADJUSTED, ANSWERED_STATUSES, ITEM_IDS
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT / "data/reference"
@@ -158,7 +160,7 @@ def _build(tmp: Path, first: int | None = None) -> list[Path]:
     _estimates(common).to_csv(tmp / "estimates.csv", index=False)
     _funnel(common).to_csv(tmp / "funnel.csv", index=False)
     pd.DataFrame(
-        [("E06000002", "Middlesbrough", "North East", "unadjusted", 0.998, "above")],
+        [("E06000002", "Middlesbrough", "North East", ADJUSTED, 0.998, "above")],
         columns=["la_code", "la_name", "region_name", "limits", "level", "side"],
     ).to_csv(tmp / "outliers.csv", index=False)
     (tmp / "funnel.json").write_text(json.dumps({"round": "2024", "target": 0.3}))
@@ -312,9 +314,9 @@ def test_index_sorts_without_javascript_and_filters_with_it(site):
     )
     assert names == sorted(names)
     by_items = _text(site, "by-items.html")
-    cells = re.findall(r'</td><td class="num">(\d+|No response)</td><td class="num">', by_items)
-    numbers = [int(c) for c in cells if c != "No response"]
-    assert numbers == sorted(numbers, reverse=True) and cells[-1] == "No response"
+    cells = re.findall(r'</td><td class="num">(\d+|No information)</td><td class="num">', by_items)
+    numbers = [int(c) for c in cells if c != "No information"]
+    assert numbers == sorted(numbers, reverse=True) and cells[-1] == "No information"
     assert "<script>" in by_items and '<div class="filter" id="filter-box" hidden>' in by_items
     assert not re.search(r'<script[^>]+src=|<link[^>]+href="http', by_items)
 
@@ -363,6 +365,34 @@ def test_non_responder_is_not_estimated(site):
     assert "Not estimated (did not respond in 2024)." in page
     assert "Not on the funnel plot: Hartlepool did not respond in 2024." in page
     assert "2024 No response 1 May 2024 [x] [x] [x] [x]" in page
+
+
+def test_no_answer_follows_the_status():
+    assert records.no_answer("no_response") == "did not respond"
+    for status in ("not_held", "refused_cost", "refused_other", "clarification"):
+        assert records.no_answer(status) == "did not provide information"
+    assert records.no_answer("full") is None and records.no_answer("partial") is None
+
+
+def test_funnel_position_of_an_authority_without_information_is_not_a_non_response():
+    inputs = SimpleNamespace(
+        funnel=pd.DataFrame({"la_code": ["E2"], "n": [100], "share": [0.3]}),
+        latest_round="2024",
+        funnel_target=0.3,
+    )
+    held = {"la_code": "E1", "status": "not_held", "responded": False}
+    position = records.funnel_position(held, inputs, [])
+    assert position["state"] == "no_information"
+    assert position["share"] is None and position["limits"] == []
+
+
+def test_an_authority_without_information_is_not_said_not_to_have_responded(site):
+    code = geography.authorities(REFERENCE, YEAR)["la_code"].iloc[5]  # not held in each round
+    page = _visible(_text(site, f"{code}.html"))
+    assert "did not respond" not in page.casefold()
+    assert "Women in treatment Did not provide information" in page
+    assert "Not estimated (did not provide information in 2024)." in page
+    assert "did not provide information in 2024. " in page
 
 
 def test_a_rebuild_gives_the_same_bytes(site, tmp_path):

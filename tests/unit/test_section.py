@@ -11,10 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import findings, schemas, section
+from pipeline import findings, prose, schemas, section
 from pipeline import section_tables as content
 from pipeline.section import StageOutputs, TableSpec
-from pipeline.taxonomy import ADJUSTED, UNADJUSTED
+from pipeline.taxonomy import ADJUSTED
 from pipeline.workbook import Release, figure_tables, typed
 
 TEMPLATE = Path(section.__file__).parent / "templates" / "section.html.j2"
@@ -351,12 +351,12 @@ def test_adjusted_prevalence_is_by_label_in_percent():
 def test_funnel_sides_give_one_row_per_authority_and_the_side_of_each_limit():
     outliers = pd.DataFrame(
         {
-            "la_code": ["E2", "E2", "E2", "E1"],
-            "la_name": ["Bury", "Bury", "Bury", "Ealing"],
-            "region_name": ["North West", "North West", "North West", "London"],
-            "limits": [ADJUSTED, UNADJUSTED, UNADJUSTED, UNADJUSTED],
-            "level": [0.95, 0.998, 0.95, 0.95],
-            "side": ["above", "above", "above", "below"],
+            "la_code": ["E2", "E1", "E2"],
+            "la_name": ["Bury", "Ealing", "Bury"],
+            "region_name": ["North West", "London", "North West"],
+            "limits": [ADJUSTED] * 3,
+            "level": [0.998, 0.95, 0.95],
+            "side": ["above", "below", "above"],
         }
     )
     every = content.funnel_sides(outliers)
@@ -364,17 +364,14 @@ def test_funnel_sides_give_one_row_per_authority_and_the_side_of_each_limit():
         "la_code",
         "la_name",
         "region_name",
-        "Unadjusted 95%",
-        "Unadjusted 99.8%",
         "Adjusted 95%",
+        "Adjusted 99.8%",
     ]
     assert _rows(every) == [
-        ["E1", "Ealing", "London", "Below", "Within", "Within"],
-        ["E2", "Bury", "North West", "Above", "Above", "Above"],
+        ["E1", "Ealing", "London", "Below", "Within"],
+        ["E2", "Bury", "North West", "Above", "Above"],
     ]
-    adjusted = content.funnel_sides(outliers, ADJUSTED)
-    assert _rows(adjusted) == [["E2", "Bury", "North West", "Above"]]
-    assert content.funnel_sides(outliers.iloc[1:], ADJUSTED).empty
+    assert content.funnel_sides(outliers.iloc[:0]).empty
 
 
 def test_item_changes_keep_counts_and_show_shares_in_percent():
@@ -579,3 +576,19 @@ def test_figure_tables_publish_each_figures_csv_with_headers_and_fractions(tmp_p
     assert list(table.frame.columns) == ["Label", "Share", "Items offered", "Outlier"]
     assert _rows(table.frame) == [["A", 0.25, 3, "Yes"], ["B", "[c]", 4, "No"]]
     assert table.fractions == ("Share",)
+
+
+def _flagged(levels: list[float]) -> pd.DataFrame:
+    return pd.DataFrame({"la_code": [f"E{i}" for i in range(len(levels))], "level": levels})
+
+
+def test_funnel_named_says_who_is_an_outlier_and_how_many_lie_outside_each_level():
+    expected = {"0.95": 5.3, "0.998": 0.212}
+    none = prose.funnel_named(_flagged([0.95] * 4), expected, 0.998)
+    assert none == (
+        "An authority is called an outlier only when it lies outside the adjusted 99.8% limits "
+        "(Spiegelhalter 2005): 0 authorities do, where about 0.2 would by chance alone. Outside "
+        "the adjusted 95% limits lie 4 authorities, where about 5.3 would by chance alone."
+    )
+    one = prose.funnel_named(_flagged([0.95, 0.998]), expected, 0.998)
+    assert "1 authority does," in one and "95% limits lies 1 authority," in one
