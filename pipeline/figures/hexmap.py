@@ -228,7 +228,7 @@ def hex_map(
     value: str = "n_items",
     vmax: int = K_ITEMS,
     value_label: str = f"Provision items offered (of {K_ITEMS})",
-    missing_label: str = "No response",
+    missing_label: str = "No information",
     subtitle: str = "",
     source: str = SOURCE,
 ) -> Chart:

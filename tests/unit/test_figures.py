@@ -124,7 +124,7 @@ def test_hex_map_draws_one_hexagon_per_la_in_odd_r_layout(hexes):
     assert data.loc["E3", "fill"] == figures.NO_DATA
     assert data.loc["E1", "fill"] != data.loc["E2", "fill"]
     legend = [t.get_text() for t in chart.figure.axes[0].get_legend().get_texts()]
-    assert legend == ["No response (1)"]
+    assert legend == ["No information (1)"]
 
 
 def test_hex_map_rejects_authorities_missing_from_either_side(hexes):
