@@ -3,15 +3,14 @@
 A sentence that would be false for other data is chosen here by the numbers: "far wider than
 chance" only when the dispersion ratio says so, "rose" only when the interval excludes no
 change. Each function returns one sentence ending in a full stop; the stage notebooks print
-these sentences too. Associations are stated as associations, in natural units. `main_points`
-gives the plain-English main points, and `GLOSSARY` (pipeline/resources/glossary.yaml) defines
+these sentences too. Associations are stated as associations, in natural units (`prose`
+assembles them into the main points). `GLOSSARY` (pipeline/resources/glossary.yaml) defines
 every abbreviation and technical term the section uses.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from importlib import resources
@@ -28,12 +27,6 @@ GLOSSARY: dict[str, str] = yaml.safe_load(
 FAR_WIDER = 2.0  # a dispersion ratio from which the spread is "far wider" than chance
 FEW_APART = 0.5  # a median rank interval over this share of the places: few told apart
 CLOSELY_RANKED = 0.1  # a median rank interval within this share: ranked closely
-# Words that do not belong in plain-English main points.
-JARGON = re.compile(
-    r"\bp [=<>]|\b(AIC|McNemar|Holm|GEE|NB2|IRR|SD|standard deviation|signific\w*|"
-    r"overdispers\w*|rate ratio|Poisson|negative binomial)\b",
-    re.IGNORECASE,
-)
 
 
 class Estimate(NamedTuple):
@@ -393,108 +386,6 @@ def survey_waves(n_orgs: int, n_repeat: int, allowed_for: bool) -> str:
     return (
         f"{repeat}; comparisons between waves treat them as if they were, so their intervals "
         "are approximate."
-    )
-
-
-def _sharing(
-    named: Sequence[tuple[str, Estimate]], lowest: bool = False
-) -> tuple[int, str, str, str]:
-    """Of (label, share) pairs, those whose share prints as the highest (or lowest) does: how
-    many, their labels listed, their share as printed and its interval (each interval in turn
-    where they differ)."""
-    chosen = [named[i] for i in tied([s.estimate for _, s in named], percent, lowest)]
-    cis = [share.ci(percent) for _, share in chosen]
-    ci = cis[0] if len(set(cis)) == 1 else f"{listing(cis)} respectively"
-    labels = listing([lower_first(label) for label, _ in chosen])
-    return len(chosen), labels, percent(chosen[0][1].estimate), ci
-
-
-def commonest_items(shares: Sequence[tuple[str, Estimate]]) -> str:
-    """The most and least common items, from (label, share of authorities answering) pairs;
-    every item whose share prints as the extreme's does is named with it."""
-    n_top, top, most, top_ci = _sharing(shares)
-    n_bottom, bottom, least, bottom_ci = _sharing(shares, lowest=True)
-    subject = (
-        f"The most common item, {top}, is offered"
-        if n_top == 1
-        else f"The most common items, {top}, are each offered"
-    )
-    each = "" if n_bottom == 1 else " each"
-    return (
-        f"{subject} by {most} of authorities that answered ({top_ci}); the least common, "
-        f"{bottom}, by {least}{each} ({bottom_ci})."
-    )
-
-
-def _check_plain(points: list[str]) -> list[str]:
-    """`points`, unless one uses jargon (ValueError naming it)."""
-    for point in points:
-        if found := JARGON.search(point):
-            raise ValueError(f"main point uses {found.group(0)!r}: {point}")
-    return points
-
-
-def main_points(
-    *,
-    round_name: str,
-    responded: int,
-    asked: int,
-    rate: Estimate,
-    median_items: float,
-    n_items: int,
-    item_shares: Sequence[tuple[str, Estimate]],
-    variation: str,
-    deprivation: str,
-    change: str,
-    barriers: tuple[str, Sequence[tuple[str, Estimate]]] | None = None,
-) -> list[str]:
-    """The section's main points in plain English: no test names, p-values or model names.
-
-    Parameters
-    ----------
-    round_name, responded, asked, rate : str, int, int, Estimate
-        The latest FOI round, authorities answering and asked, and the response rate
-        (``response_rates``).
-    median_items, n_items : float, int
-        Median items per responding authority (``items_distribution``) and items asked about.
-    item_shares : sequence of (str, Estimate)
-        Label and share of each item (``item_shares``), for `commonest_items`.
-    variation, deprivation, change : str
-        Sentences from `between_authority`, `deprivation` and `change_between_rounds`.
-    barriers : (str, sequence of (str, Estimate)), optional
-        The latest wave, and the label and share of each barrier whose share is published
-        (``barriers_ranked``); every barrier printing the highest share is named. No survey,
-        no point.
-    """
-    answered = (
-        f"All {count(asked)} authorities asked"
-        if responded == asked
-        else f"{count(responded)} of the {count(asked)} authorities asked "
-        f"({percent(rate.estimate)}, {rate.ci(percent)})"
-    )
-    points = [
-        f"{answered} told us what women-specific drug treatment they commissioned in "
-        f"{round_name}" + ("." if responded == asked else f"; {count(asked - responded)} did not."),
-        f"The typical authority offers {tenths(median_items)} of the {n_items} women-specific "
-        f"items asked about. {commonest_items(item_shares)}",
-        variation,
-        deprivation,
-        change,
-    ]
-    if barriers is not None:
-        points.append(most_reported(*barriers))
-    return _check_plain(points)
-
-
-def most_reported(wave: str, barriers: Sequence[tuple[str, Estimate]]) -> str:
-    """The barrier third-sector organisations report most often in `wave`, from (label, share)
-    pairs; every barrier whose share prints as the highest does is named with it."""
-    n_top, labels, share, ci = _sharing(barriers)
-    which = "a barrier" if n_top == 1 else "barriers"
-    each = "" if n_top == 1 else " each"
-    return (
-        f"Third-sector organisations most often report {labels} as {which} women face: "
-        f"{share} of organisations in {wave}{each} ({ci})."
     )
 
 

@@ -7,6 +7,8 @@ so the template prints no fixed claim.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from pipeline import disclosure, findings, schemas
-from pipeline.findings import Estimate
-from pipeline.numbers import count, level, number
+from pipeline.findings import Estimate, listing, lower_first, tied
+from pipeline.numbers import count, level, number, percent, tenths
 from pipeline.taxonomy import K_ITEMS
 
 
@@ -109,7 +111,7 @@ def statements(
             describe["funnel_outliers"], funnel["expected_false_flags"], funnel["flag_level"]
         ),
         "change": _change(describe),
-        "commonest": findings.commonest_items(_item_shares(describe)),
+        "commonest": commonest_items(_item_shares(describe)),
     }
 
 
@@ -118,7 +120,7 @@ def main_points(
 ) -> list[str]:
     """The 3-6 plain-English main points (`said` holds the `statements`)."""
     latest = describe["response_rates"].iloc[-1]
-    return findings.main_points(
+    return plain_points(
         round_name=str(latest["round"]),
         responded=int(latest["responded"]),
         asked=int(latest["n"]),
@@ -146,3 +148,115 @@ def survey_waves(processed: Path, round_to: int) -> str:
     shown = [max(int(r), round_to) if n else 0 for r, n in zip(rounded, exact, strict=True)]
     # change.wave_changes pairs the organisations that answered both waves of a comparison
     return findings.survey_waves(*shown, allowed_for=True)
+
+
+# --- the main points ----------------------------------------------------------------------------
+
+# Words that do not belong in plain-English main points.
+JARGON = re.compile(
+    r"\bp [=<>]|\b(AIC|McNemar|Holm|GEE|NB2|IRR|SD|standard deviation|signific\w*|"
+    r"overdispers\w*|rate ratio|Poisson|negative binomial)\b",
+    re.IGNORECASE,
+)
+
+
+def _sharing(
+    named: Sequence[tuple[str, Estimate]], lowest: bool = False
+) -> tuple[int, str, str, str]:
+    """Of (label, share) pairs, those whose share prints as the highest (or lowest) does: how
+    many, their labels listed, their share as printed and its interval (each interval in turn
+    where they differ)."""
+    chosen = [named[i] for i in tied([s.estimate for _, s in named], percent, lowest)]
+    cis = [share.ci(percent) for _, share in chosen]
+    ci = cis[0] if len(set(cis)) == 1 else f"{listing(cis)} respectively"
+    labels = listing([lower_first(label) for label, _ in chosen])
+    return len(chosen), labels, percent(chosen[0][1].estimate), ci
+
+
+def commonest_items(shares: Sequence[tuple[str, Estimate]]) -> str:
+    """The most and least common items, from (label, share of authorities answering) pairs;
+    every item whose share prints as the extreme's does is named with it."""
+    n_top, top, most, top_ci = _sharing(shares)
+    n_bottom, bottom, least, bottom_ci = _sharing(shares, lowest=True)
+    subject = (
+        f"The most common item, {top}, is offered"
+        if n_top == 1
+        else f"The most common items, {top}, are each offered"
+    )
+    each = "" if n_bottom == 1 else " each"
+    return (
+        f"{subject} by {most} of authorities that answered ({top_ci}); the least common, "
+        f"{bottom}, by {least}{each} ({bottom_ci})."
+    )
+
+
+def _check_plain(points: list[str]) -> list[str]:
+    """`points`, unless one uses jargon (ValueError naming it)."""
+    for point in points:
+        if found := JARGON.search(point):
+            raise ValueError(f"main point uses {found.group(0)!r}: {point}")
+    return points
+
+
+def plain_points(
+    *,
+    round_name: str,
+    responded: int,
+    asked: int,
+    rate: Estimate,
+    median_items: float,
+    n_items: int,
+    item_shares: Sequence[tuple[str, Estimate]],
+    variation: str,
+    deprivation: str,
+    change: str,
+    barriers: tuple[str, Sequence[tuple[str, Estimate]]] | None = None,
+) -> list[str]:
+    """The section's main points in plain English: no test names, p-values or model names.
+
+    Parameters
+    ----------
+    round_name, responded, asked, rate : str, int, int, Estimate
+        The latest FOI round, authorities answering and asked, and the response rate
+        (``response_rates``).
+    median_items, n_items : float, int
+        Median items per responding authority (``items_distribution``) and items asked about.
+    item_shares : sequence of (str, Estimate)
+        Label and share of each item (``item_shares``), for `commonest_items`.
+    variation, deprivation, change : str
+        Sentences from `between_authority`, `deprivation` and `change_between_rounds`.
+    barriers : (str, sequence of (str, Estimate)), optional
+        The latest wave, and the label and share of each barrier whose share is published
+        (``barriers_ranked``); every barrier printing the highest share is named. No survey,
+        no point.
+    """
+    answered = (
+        f"All {count(asked)} authorities asked"
+        if responded == asked
+        else f"{count(responded)} of the {count(asked)} authorities asked "
+        f"({percent(rate.estimate)}, {rate.ci(percent)})"
+    )
+    points = [
+        f"{answered} told us what women-specific drug treatment they commissioned in "
+        f"{round_name}" + ("." if responded == asked else f"; {count(asked - responded)} did not."),
+        f"The typical authority offers {tenths(median_items)} of the {n_items} women-specific "
+        f"items asked about. {commonest_items(item_shares)}",
+        variation,
+        deprivation,
+        change,
+    ]
+    if barriers is not None:
+        points.append(most_reported(*barriers))
+    return _check_plain(points)
+
+
+def most_reported(wave: str, barriers: Sequence[tuple[str, Estimate]]) -> str:
+    """The barrier third-sector organisations report most often in `wave`, from (label, share)
+    pairs; every barrier whose share prints as the highest does is named with it."""
+    n_top, labels, share, ci = _sharing(barriers)
+    which = "a barrier" if n_top == 1 else "barriers"
+    each = "" if n_top == 1 else " each"
+    return (
+        f"Third-sector organisations most often report {labels} as {which} women face: "
+        f"{share} of organisations in {wave}{each} ({ci})."
+    )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import findings, numbers
+from pipeline import findings, numbers, prose
 from pipeline.findings import Estimate
 
 # Words a reader of the main points should never meet.
@@ -425,7 +425,7 @@ def _main_points(**changes) -> list[str]:
         "change": findings.change_between_rounds(Estimate(0.4, -0.12, 0.92), ROUNDS, 133),
         "barriers": ("2025", [("Fear of child removal", Estimate(0.7125, 0.606, 0.80))]),
     }
-    return findings.main_points(**(facts | changes))
+    return prose.plain_points(**(facts | changes))
 
 
 def test_main_points_are_plain_english_with_intervals():
@@ -516,12 +516,12 @@ BARRIERS = [
 def test_most_reported_barrier_names_every_barrier_tied_on_the_published_share():
     # 50 of 80 each as published (62.5%, which rounds up to 63%): the table's order (by name)
     # must not pick one
-    assert findings.most_reported("2025", BARRIERS) == (
+    assert prose.most_reported("2025", BARRIERS) == (
         "Third-sector organisations most often report fear of child removal, stigma and shame, "
         "and waiting times as barriers women face: 63% of organisations in 2025 each (95% CI "
         "51% to 73%)."
     )
-    assert findings.most_reported("2025", BARRIERS[2:]) == (
+    assert prose.most_reported("2025", BARRIERS[2:]) == (
         "Third-sector organisations most often report waiting times as a barrier women face: "
         "63% of organisations in 2025 (95% CI 51% to 73%)."
     )
@@ -534,14 +534,14 @@ def test_commonest_items_name_ties_and_give_each_interval_where_they_differ():
         ("Childcare or creche", Estimate(0.26, 0.19, 0.34)),
         ("Women-only residential or detox", Estimate(0.16, 0.11, 0.23)),
     ]
-    assert findings.commonest_items(shares) == (
+    assert prose.commonest_items(shares) == (
         "The most common items, domestic abuse support and option of a female keyworker, are "
         "each offered by 56% of authorities that answered (95% CI 47% to 63% and 95% CI 46% to "
         "62% respectively); the least common, women-only residential or detox, by 16% (95% CI "
         "11% to 23%)."
     )
     same = [shares[0], ("Sex-worker outreach", Estimate(0.16, 0.11, 0.23)), shares[3]]
-    assert findings.commonest_items(same) == (
+    assert prose.commonest_items(same) == (
         "The most common item, domestic abuse support, is offered by 56% of authorities that "
         "answered (95% CI 47% to 63%); the least common, sex-worker outreach and women-only "
         "residential or detox, by 16% each (95% CI 11% to 23%)."
