@@ -411,9 +411,11 @@ def redact(text: str, names: Iterable[str] = ()) -> str:
 
 
 def redact_series(texts: pd.Series, names: Iterable[str] = ()) -> pd.Series:
-    """`redact` applied to every cell of a text column, compiling the name list once."""
+    """`redact` applied to every cell of a text column, compiling the name list once and
+    redacting each different text once."""
     known = _known_names(frozenset(map(str, names)))
-    return texts.fillna("").astype("str").map(lambda t: _redact_one(t, known))
+    texts = texts.fillna("").astype("str")
+    return texts.map({t: _redact_one(t, known) for t in texts.unique()})
 
 
 @functools.lru_cache(maxsize=4)

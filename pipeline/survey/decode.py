@@ -8,6 +8,7 @@ file, row and column. Organisation ids leave this module only as pseudonyms.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -71,18 +72,24 @@ def _decode_single(data: pd.DataFrame, spec: Variable, entry: dict) -> list[pd.D
     return [_long(data[ROW], spec.name, "", value, _answered(value))]
 
 
+def _per_value(cells: pd.Series, read: Callable[[str], bool]) -> pd.Series:
+    """`read` of each cell, reading each different cell once."""
+    return cells.map({c: read(c) for c in cells.unique()})
+
+
 def _decode_multi(data: pd.DataFrame, spec: Variable, entry: dict) -> list[pd.DataFrame]:
     labels = {str(k): str(v) for k, v in (entry.get("labels") or {}).items()}
     if "headers" in entry:  # one column per option; a value neither tick nor no tick is
         ticked = {  # reported by `read.mapping_problems`
-            o: data[h].map(lambda c, h=h, o=o: is_ticked(c, h, o, labels) is True)
+            o: _per_value(data[h], lambda c, h=h, o=o: is_ticked(c, h, o, labels) is True)
             for h, o in headers_of(entry).items()
         }
     else:
-        chosen = data[str(entry["header"])].map(
-            lambda c: {labels.get(t) for t in tokens(c, entry.get("delimiter", ";"))}
-        )
-        ticked = {o: chosen.map(lambda s, o=o: o in s) for o in set(labels.values())}
+        cells, delimiter = data[str(entry["header"])], entry.get("delimiter", ";")
+        ticked = {
+            o: _per_value(cells, lambda c, o=o: o in {labels.get(t) for t in tokens(c, delimiter)})
+            for o in set(labels.values())
+        }
     asked = pd.concat(ticked.values(), axis=1).any(axis=1) if ticked else None
     frames = []
     for option in spec.codes:

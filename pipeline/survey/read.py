@@ -183,7 +183,7 @@ def _label_problems(
         rows = _unmapped(data, header, entry, spec, labels, option)
         cells = data[header][data[header] != ""]
         delimited = spec.type == "multi" and option is None
-        seen = {t for c in cells for t in tokens(c, entry.get("delimiter", ";"))}
+        seen = {t for c in cells.unique() for t in tokens(c, entry.get("delimiter", ";"))}
         if rows and looks_open(cells, len(seen) if delimited else cells.nunique()):
             problems.append(
                 f"- wave {wave}, {file}, {rows_text([r for rs in rows.values() for r in rs])}, "
@@ -212,9 +212,10 @@ def _unmapped(
     labels: dict[str, str],
     option: str | None,
 ) -> dict[str, list[int]]:
-    """Each answer in a column that the entry does not map, with the rows giving it."""
+    """Each answer in a column that the entry does not map, with the rows giving it (each
+    different cell is read once)."""
     found: dict[str, list[int]] = {}
-    for row, cell in zip(data[ROW], data[header], strict=True):
+    for cell, rows in data.groupby(header, sort=False)[ROW].agg(list).items():
         if spec.type == "multi" and option is not None:
             bad = [] if is_ticked(cell, header, option, labels) is not None else [cell]
         elif spec.type == "multi":
@@ -223,8 +224,8 @@ def _unmapped(
             likert_code = spec.type == "likert" and is_int(cell)
             bad = [] if cell == "" or cell in labels or likert_code else [cell]
         for answer in bad:
-            found.setdefault(answer, []).append(int(row))
-    return dict(sorted(found.items()))
+            found.setdefault(answer, []).extend(int(r) for r in rows)
+    return {answer: sorted(rows) for answer, rows in sorted(found.items())}
 
 
 def looks_open(cells: pd.Series, distinct: int) -> bool:
