@@ -81,8 +81,10 @@ def _csv_rows(path: Path) -> list[list[str]]:
     except csv.Error:
         dialect = csv.excel
     # The sniffer may guess ' as the quote character from prose; spreadsheets quote with ".
+    # newline="" lets the reader end a row at \r\n, \n or a lone \r (old Mac files).
     csv.field_size_limit(_CSV_FIELD_LIMIT)
-    return list(csv.reader(io.StringIO(text), delimiter=dialect.delimiter, quotechar='"'))
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=dialect.delimiter, quotechar='"')
+    return list(rows)
 
 
 def _excel_rows(path: Path) -> tuple[list[list[str]], dict[tuple[int, int], str]]:

@@ -25,6 +25,15 @@ def test_encodings(tmp_path, encoding):
     assert table.data.loc[0, ROW] == 2
 
 
+@pytest.mark.parametrize("newline", ["\r", "\r\n", "\n"])
+def test_any_line_ending_ends_a_row_and_a_quoted_one_is_kept(tmp_path, newline):
+    text = f'Local authority,Status{newline}Hull,"Provided{newline}in full"{newline}York,Partial'
+    table = read_table(_write(tmp_path, "a.csv", text.encode()), REQUIRED)
+    assert table.data["Local authority"].tolist() == ["Hull", "York"]
+    assert table.data["Status"].tolist() == [f"Provided{newline}in full", "Partial"]
+    assert table.data[ROW].tolist() == [2, 3]
+
+
 def test_title_rows_and_blank_rows_are_skipped_and_counted(tmp_path):
     text = "Synthetic example,\n\nLocal authority,Status\nHull,Provided\n,\nYork,Partial\n"
     table = read_table(_write(tmp_path, "a.csv", text.encode()), REQUIRED)
