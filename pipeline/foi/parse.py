@@ -44,15 +44,24 @@ _EXCEL_SERIAL = re.compile(r"^[2-7]\d{4}$")
 _EXCEL_EPOCH = date(1899, 12, 30)
 UNKNOWN_STATUS, BAD_COUNT, BAD_DATE = "unknown response status", "bad count", "bad date"
 
-# "1,234", "1 234", "1234", and "1234.0" as a spreadsheet writes a whole number
-_COUNT_EXACT = re.compile(r"^\d{1,3}([, ]\d{3})+$|^\d+(?:\.0+)?$")
+# One number as typed: "1,234", "1 234", "1234", or "1234.0" as a spreadsheet writes a whole
+# number. Every pattern below reads its number with it: "approx 1,23" is no count.
+_NUMBER = r"(\d{1,3}(?:[, ]\d{3})+|\d+)(?:\.0+)?"
+_COUNT_EXACT = re.compile(rf"^{_NUMBER}$")
 _COUNT_APPROX = re.compile(
     r"^(?:approx\.?|approximately|c\.?|circa|around|about|roughly|est\.?|estimated|~|\u2248)"
-    r"\s*(\d[\d,]*)$"
+    rf"\s*{_NUMBER}$"
 )
-_COUNT_CENSORED = re.compile(r"^(?:<|less than|fewer than|under)\s*(\d+)$")
-_COUNT_AT_MOST = re.compile(r"^(?:<=|\u2264|up to)\s*(\d+)$|^(\d+) or (?:fewer|less)$")
+_COUNT_CENSORED = re.compile(rf"^(?:<|less than|fewer than|under)\s*{_NUMBER}$")
+_COUNT_AT_MOST = re.compile(rf"^(?:<=|\u2264|up to)\s*{_NUMBER}$|^{_NUMBER} or (?:fewer|less)$")
+_COUNT_MAX = 10**9  # more people than England has: a broken cell, and past what Int64 holds
 _COUNT_ZERO = ("nil", "none", "zero")
+_COUNT_FORMS = (
+    (_COUNT_EXACT, "exact"),
+    (_COUNT_APPROX, "approximate"),
+    (_COUNT_CENSORED, "censored"),
+    (_COUNT_AT_MOST, "censored"),
+)
 
 
 # -- statuses ------------------------------------------------------------------------------------
@@ -97,7 +106,8 @@ def parse_count(raw: str) -> tuple[int | None, str, int | None]:
 
     "1,234", "1 234", "1234.0" exact, "nil" 0; "approx 200", "c. 200", "est. 200"
     approximate (value kept); "<5" censored (value None, bound 5), and "<=5", "5 or fewer"
-    (bound 6); "not held" (answers.yaml) not_held; blank missing.
+    (bound 6); "not held" (answers.yaml) not_held; blank missing. Each form reads its number
+    as an exact count is written; a number over 10**9 is no count.
     """
     text = normalise_count(raw)
     if not text:
@@ -106,17 +116,26 @@ def parse_count(raw: str) -> tuple[int | None, str, int | None]:
         return None, "not_held", None
     if text in _COUNT_ZERO:
         return 0, "exact", None
-    if _COUNT_EXACT.match(text):
-        return int(re.sub(r"[, ]|\.0+$", "", text)), "exact", None
-    if m := _COUNT_APPROX.match(text):
-        return int(m.group(1).replace(",", "")), "approximate", None
-    if m := _COUNT_CENSORED.match(text):
-        return None, "censored", int(m.group(1))
-    if m := _COUNT_AT_MOST.match(text):
-        return None, "censored", int(m.group(1) or m.group(2)) + 1
-    if re.match(r"^-\s*\d", text):
+    if re.match(r"^[-\u2212\u2013]\s*\d", text):  # a hyphen, minus sign or en dash
         raise ValueError(f"{raw!r} is negative")
+    for pattern, flag in _COUNT_FORMS:
+        if m := pattern.match(text):
+            number = _number(raw, next(g for g in m.groups() if g is not None))
+            if flag != "censored":
+                return number, flag, None
+            bound = number + (pattern is _COUNT_AT_MOST)
+            if bound < 1:
+                raise ValueError(f"{raw!r} is impossible: no count is below 0")
+            return None, flag, bound
     raise ValueError(f"{raw!r} is not a count (write e.g. 1234, 'approx 200', '<5', 'not held')")
+
+
+def _number(raw: str, digits: str) -> int:
+    """The number a count pattern read; ValueError if it is beyond any count of people."""
+    number = int(re.sub(r"[, ]", "", digits))
+    if number > _COUNT_MAX:
+        raise ValueError(f"{raw!r} is more than {_COUNT_MAX:,}: not a count of people")
+    return number
 
 
 def parse_counts(frame: pd.DataFrame, column: str, findings: Findings) -> pd.DataFrame:

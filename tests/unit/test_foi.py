@@ -335,6 +335,48 @@ def test_counts_that_are_not_one_number_stop(raw: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("raw", "parsed"),
+    [
+        ("<1,000", (None, "censored", 1000)),
+        ("less than 1 000", (None, "censored", 1000)),
+        ("approx 40.0", (40, "approximate", None)),
+        ("1,234.00", (1234, "exact", None)),
+        ("<=0", (None, "censored", 1)),  # at most 0: none
+    ],
+)
+def test_every_count_form_reads_its_number_as_an_exact_count_is_written(
+    raw: str, parsed: tuple
+) -> None:
+    assert foi.parse_count(raw) == parsed
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("approx 1,23", "not a count"),  # not 123: a comma that groups no thousands
+        ("c. 12,34", "not a count"),
+        ("~1,2,3", "not a count"),
+        ("<0", "no count is below 0"),
+        ("less than 0", "no count is below 0"),
+        ("\u22123", "negative"),  # a minus sign
+        ("\u20133", "negative"),  # an en dash
+        ("1,000,000,001", "not a count of people"),
+    ],
+)
+def test_a_malformed_or_impossible_number_is_no_count(raw: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        foi.parse_count(raw)
+
+
+def test_a_count_too_big_for_the_table_is_reported_in_its_cell() -> None:
+    frame = _frame(foi.WOMEN, ["12", "99999999999999999999999"])
+    findings = foi.Findings("f.csv")
+    parsed = foi.parse_counts(frame, foi.WOMEN, findings)
+    assert parsed["value"].tolist() == [12, pd.NA]
+    assert "row 3, column 'Women in treatment'" in _stops(findings)
+
+
+@pytest.mark.parametrize(
     "raw",
     ["Mon 14th June 2021", "June 14, 2021", "14 Jun, 2021", "14/06/2021 09:30", "44361"],
 )
