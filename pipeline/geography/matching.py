@@ -51,6 +51,7 @@ _COMPASS |= {a + b: f"{_COMPASS[a]} {_COMPASS[b]}" for a in "ns" for b in "ew"}
 # never adds, drops or changes one.
 _MARKS = frozenset({"north", "south", "east", "west", "central", "mid"})
 _LONE_COMPASS = re.compile(r"^[nsew] ")
+_APOSTROPHES = frozenset("'\u2018\u2019\u02bc\u2032`")
 
 # How councils title themselves, reduced to the place name: normalise_name's rules, in one
 # place. _REWRITES run once, in order, on text already ASCII and casefolded, with "&" spelt
@@ -70,6 +71,7 @@ _REWRITES: tuple[tuple[str, Any], ...] = (
     (r" cc$", " county council"),  # or city council: both are stripped below
     (r" dc$", " district council"),
     (r" ua$", " unitary authority"),
+    (r" corp$", " corporation"),
     (r"^lb (of )?(?=\S)", "london borough of "),
     (r"^rb (of )?(?=\S)", "royal borough of "),
     (r"^co (?=\S)", "county "),  # Co. Durham
@@ -94,6 +96,7 @@ _SUFFIXES = (
     "metropolitan borough",
     "london borough council",
     "london borough",
+    "royal borough",  # "Windsor and Maidenhead Royal Borough"
     "borough council",
     "county council",
     "city council",
@@ -112,9 +115,17 @@ _SUFFIX = re.compile(rf"(?<=\S) (?:{'|'.join(_SUFFIXES)})$")
 _INITIALS = re.compile(r"\b(?:[a-z]\.){2,}|\b[a-z](?:\.[a-z]){2,}\b|\b[a-z]\.[a-z]\b(?=\W*$)")
 
 
+def _ascii(char: str) -> str:
+    """One character of NFKD text as ASCII: an accent dropped, an apostrophe of any kind
+    "'", any other character (an en dash, a non-breaking hyphen) a space between words."""
+    if char.isascii() or char in _APOSTROPHES:
+        return "'" if char in _APOSTROPHES else char
+    return "" if unicodedata.combining(char) else " "
+
+
 def _plain(text: str) -> str:
     """ASCII and casefolded, & as "and", dotted initials joined, other characters one space."""
-    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    text = "".join(map(_ascii, unicodedata.normalize("NFKD", str(text))))
     text = text.casefold().replace("&", " and ").replace("'", "")
     text = _INITIALS.sub(lambda m: m.group().replace(".", ""), text)
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())

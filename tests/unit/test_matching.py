@@ -57,6 +57,25 @@ def test_names_match_their_authority_or_stop(matchers: dict, year: int, value: s
     assert (got.problem is None) == (code is not None)
 
 
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("Stockton\u2013on\u2013Tees", "E06000004"),  # en dashes
+        ("Southend\u2011on\u2011Sea", "E06000033"),  # non-breaking hyphens
+        ("Newcastle\u2010upon\u2010Tyne", "E08000021"),  # Unicode hyphens
+        ("Kingston upon Hull \u2014 City Council", "E06000010"),  # an em dash
+        ("St Helen\u2019s", "E08000013"),  # a curly apostrophe
+        ("Telford \uff06 Wrekin", "E06000020"),  # a full-width ampersand
+        ("Hammersmith & Fulham\u200b", "E09000013"),  # a zero-width space
+        ("Windsor and Maidenhead Royal Borough", "E06000040"),
+        ("City of London Corp", "E09000001"),
+    ],
+)
+def test_unicode_punctuation_and_council_words_read_as_typed(matchers, value: str, code: str):
+    got = matchers[2023].match(value)
+    assert (got.la_code, got.method) == (code, "alias"), got
+
+
 def test_a_split_county_is_a_problem_for_one_response_but_served_by_each_successor(matchers):
     m23 = matchers[2023]
     for value, successors in (
