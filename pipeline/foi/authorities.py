@@ -45,10 +45,9 @@ def _unmatched(value: str, match: geography.Match) -> str:
     if _GSS.match(code) and not code.startswith(_UPPER_TIER):
         area = _OTHER_AREAS.get(code[:3]) or _OTHER_AREAS[code[0]]
         return f"{value!r} is not an English upper-tier local authority code: it is {area}"
-    problem = match.problem.replace("_", " ") if match.problem else "unmatched"
     if not match.candidates:
-        return f"{value!r} is {problem} (no authority comes near it)"
-    return f"{value!r} is {problem}; best candidates: {match.candidates}"
+        return f"{value!r} is {match.described} (no authority comes near it)"
+    return f"{value!r} is {match.described}; best candidates: {match.candidates}"
 
 
 def _match_row(

@@ -216,11 +216,23 @@ class Match:
     method: str | None  # "code" | "code_successor" | "alias" | "fuzzy" | None
     score: float
     candidates: tuple[tuple[str, str, float], ...]
-    problem: str | None  # None | "unmatched" | "ambiguous" | "ambiguous_successor"
+    # None | "unmatched" | "ambiguous" | "ambiguous_successor" (an authority of another year,
+    # by code or name, that is not one authority of this year)
+    problem: str | None
     # For an authority of another year that is not one authority of this year: this year's
     # authorities that share its area, when they share it with no other authority (the
     # successors of a split county, or the county a new unitary was part of).
     covering: tuple[str, ...] = ()
+
+    @property
+    def described(self) -> str:
+        """The problem in words, for a message: "'<value>' is <described>"."""
+        return _DESCRIBED.get(str(self.problem), str(self.problem))
+
+
+# Problems in words: an authority of another year is so named however it was typed
+# (code or name), with this year's authorities that share its area as candidates.
+_DESCRIBED = {"ambiguous_successor": "an authority of another year, not one of this year's"}
 
 
 class Matcher:
@@ -331,9 +343,8 @@ class Matcher:
             successor = "code_successor" if method == "code" else method
             if kind == "one":
                 return Match(text, route[0], successor, score, candidates, None)
-            problem = "ambiguous_successor" if method == "code" else "ambiguous"
             covering = route if kind == "covers" else ()
-            return Match(text, None, successor, score, candidates, problem, covering)
+            return Match(text, None, successor, score, candidates, "ambiguous_successor", covering)
         here = sorted({c for code in codes for c in self.routes.get(code, ((code,), ""))[0]})
         return Match(text, None, None, score, self._candidates(here, score), "ambiguous")
 

@@ -19,7 +19,7 @@ ADVICE = {
     "unmatched": "correct it in the export; if it is a usual name of one authority, add it to "
     "SHORT_FORMS in pipeline/geography/alias_table.py and rebuild data/reference",
     "ambiguous": "it names more than one authority: write the one meant in full, or its code",
-    "ambiguous_successor": "it is a code of another year: write this year's authorities",
+    "ambiguous_successor": "write this year's authority (or authorities) instead",
 }
 
 
@@ -62,7 +62,7 @@ def match_areas(
             if m.problem is not None:
                 problems.append(
                     f"- wave {wave}, {raw.path.name}, row {source_row}, column "
-                    f"{quote(str(entry['header']))}: {m.value!r} is {m.problem}; "
+                    f"{quote(str(entry['header']))}: {m.value!r} is {m.described}; "
                     f"candidates: {m.candidates or 'none'}; {ADVICE[m.problem]}"
                 )
             else:

@@ -335,7 +335,8 @@ STOPS = [
         "2024",
         xlsx_cells((NORTH_NORTHANTS, foi.CODE, "E10000021")),
         f"foi/2024.xlsx, row {NORTH_NORTHANTS}, column 'GSS code': unmatched authority: "
-        "'E10000021' is ambiguous successor; best candidates: (('E06000061', 'North "
+        "'E10000021' is an authority of another year, not one of this year's; best candidates: "
+        "(('E06000061', 'North "
         "Northamptonshire', 100.0), ('E06000062', 'West Northamptonshire', 100.0))",
         id="split-authority-code-on-2023-geography",
     ),

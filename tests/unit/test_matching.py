@@ -93,6 +93,23 @@ def test_a_split_county_is_a_problem_for_one_response_but_served_by_each_success
     assert {m.method for m in m23.served("Cumbria")} == {"alias"}
 
 
+@pytest.mark.parametrize(
+    ("year", "name", "code"),
+    [
+        (2023, "Cumbria", CUMBRIA),
+        (2021, "Northamptonshire", NORTHANTS),
+        (2019, "Cumberland", CUMBERLAND),
+    ],
+)
+def test_an_authority_of_another_year_is_the_same_problem_by_name_or_code(
+    matchers, year: int, name: str, code: str
+):
+    by_name, by_code = matchers[year].match(name), matchers[year].match(code)
+    assert by_name.problem == by_code.problem == "ambiguous_successor"
+    assert by_name.candidates == by_code.candidates
+    assert by_name.described == "an authority of another year, not one of this year's"
+
+
 def test_a_later_authority_on_an_earlier_geography_is_served_as_the_county_it_was_part_of(
     matchers,
 ):
