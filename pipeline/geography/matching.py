@@ -377,8 +377,8 @@ class Matcher:
                 for c in self.alias_codes[a]
             }
         )
-        if len(words) > 1 and within:
-            return self._resolve(text, tuple(within), "fuzzy", round(best[within[0]][0], 1))
+        if len(words) > 1 and within:  # scored as the rule reads it: token_set_ratio is 100
+            return self._resolve(text, tuple(within), "fuzzy", 100.0)
         return Match(text, None, None, round(top, 1), candidates, "unmatched")
 
     def _typed_marks(self, words: list[str]) -> frozenset[str]:

@@ -57,6 +57,14 @@ def test_names_match_their_authority_or_stop(matchers: dict, year: int, value: s
     assert (got.problem is None) == (code is not None)
 
 
+def test_a_match_by_words_reports_the_score_it_was_accepted_on(matchers: dict) -> None:
+    # every word of "Cheshire West" is a word of "Cheshire West and Chester": a full word
+    # match, not the 68 token_sort_ratio below the threshold that was reported before
+    got = matchers[2023].match("Cheshire West")
+    assert (got.la_code, got.method, got.score) == ("E06000050", "fuzzy", 100.0)
+    assert got.candidates == (("E06000050", "Cheshire West and Chester", 100.0),)
+
+
 @pytest.mark.parametrize(
     ("value", "code"),
     [
