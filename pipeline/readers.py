@@ -239,6 +239,12 @@ def _problems(
         problems.append((h + 1, None, f"header repeats columns {dupes}"))
     filled = [not _is_blank(r[j] for _, r in body if j < len(r)) for j in range(len(header))]
     problems += [(i, None, m) for i, r in body if (m := _misshapen(r, header, filled))]
+    named = [(j, _canonical(c)) for j, c in enumerate(rows[h]) if str(c).strip()]
+    problems += [
+        (i, None, f"repeats the header of row {h + 1} (tables pasted together?): delete it")
+        for i, r in body
+        if all(j < len(r) and _canonical(r[j]) == c for j, c in named)
+    ]
     return sorted(problems, key=lambda p: p[0])
 
 

@@ -179,3 +179,20 @@ def test_an_empty_extra_sheet_is_skipped(tmp_path, caplog):
         table = read_table(tmp_path / "a.xlsx", REQUIRED)
     assert table.data["Local authority"].tolist() == ["Hull"]
     assert "skipped empty sheets ['Sheet2']" in caplog.text
+
+
+def test_a_header_repeated_below_the_data_is_one_problem_per_row(tmp_path):
+    text = (
+        "Title\n"
+        "Local authority,Status\n"
+        "Hull,Provided\n"
+        "LOCAL AUTHORITY , status\n"  # a second table pasted below the first
+        "York,Partial\n"
+        "Local authority,\n"  # one header cell alone is a value, not a header
+    )
+    with pytest.raises(InputError) as exc:
+        read_table(_write(tmp_path, "a.csv", text.encode()), REQUIRED)
+    assert str(exc.value) == (
+        f"{tmp_path / 'a.csv'}, row 4: repeats the header of row 2 (tables pasted together?): "
+        "delete it"
+    )
