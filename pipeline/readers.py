@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 ROW = "source_row"  # 1-based row number in the file as a spreadsheet program shows it
 ENCODINGS = ("utf-8-sig", "cp1252")
 EXTENSIONS = (".csv", ".xlsx", ".xls")
+DATE_CELL_FORMAT = "%Y-%m-%d %H:%M:%S"  # how a spreadsheet's date cell reads as text
 MAX_CELL = 1_000_000  # characters: a longer cell is a broken file (an unclosed quote), not text
 # The csv module's own cell limit (131,072 characters) would stop long free text naming no file,
 # row or column: it is raised as far as a C long allows, and read_table checks MAX_CELL itself.

@@ -16,13 +16,13 @@ from pipeline.foi.problems import Findings
 from pipeline.foi.raw import STATUS
 from pipeline.foi.rules import nearest_statuses, status_of
 from pipeline.foi.vocabulary import load_answers, normalise_count
-from pipeline.readers import ROW
+from pipeline.readers import DATE_CELL_FORMAT, ROW
 from pipeline.schemas import DATE_DTYPE
 from pipeline.taxonomy import STATUSES
 
 DATE_FORMATS = (
     "%Y-%m-%d",
-    "%Y-%m-%d %H:%M:%S",  # a real date cell in a spreadsheet, read as text
+    DATE_CELL_FORMAT,
     "%d/%m/%Y",
     "%d/%m/%y",
     "%d %B %Y",

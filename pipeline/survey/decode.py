@@ -16,7 +16,7 @@ import pandas as pd
 from pipeline import privacy
 from pipeline.accounting import exclusions
 from pipeline.errors import InputError
-from pipeline.readers import ROW, RawTable
+from pipeline.readers import DATE_CELL_FORMAT, ROW, RawTable
 from pipeline.survey.codebook import (
     ANSWER_TYPES,
     Codebook,
@@ -178,13 +178,17 @@ def decode_answers(
 def submitted_times(
     raw: RawTable, wave: str, codebook: Codebook
 ) -> tuple[pd.Series, list[CellProblem]]:
-    """Each row's submitted time (NaT if the wave has none), and each time not in the format."""
+    """Each row's submitted time (NaT if the wave has none), and each time not in the format
+    (in an Excel export a date cell is read whatever format it is shown in)."""
     data = raw.data
     entry = next(iter(entries_of(codebook.waves[wave], codebook, "timestamp").values()), None)
     if entry is None:
         return pd.Series(pd.NaT, index=data.index, dtype="datetime64[ns]"), []
     header, fmt = str(entry["header"]), str(entry["format"])
     submitted = pd.to_datetime(data[header], format=fmt, errors="coerce")
+    if raw.path.suffix != ".csv":  # a date cell, whatever format the export shows it in
+        cell = pd.to_datetime(data[header], format=DATE_CELL_FORMAT, errors="coerce")
+        submitted = submitted.fillna(cell)
     bad = data[submitted.isna() & data[header].ne("")]
     problems = [
         CellProblem(

@@ -9,7 +9,8 @@ import pytest
 
 from pipeline import geography, layout, privacy, schemas, survey
 from pipeline.errors import InputError, ParamsError, SchemaError
-from pipeline.readers import read_table
+from pipeline.readers import ROW, RawTable, read_table
+from pipeline.survey.decode import submitted_times
 
 REFERENCE = Path(__file__).resolve().parents[2] / "data" / "reference"
 KEY = "unit-test-key-not-secret-0123456789abcdef"
@@ -1030,3 +1031,16 @@ def test_a_broken_codebook_stops_the_cleaner_and_new_wave(raw_dir: Path, tmp_pat
         survey.new_wave(
             "2025", layout.wave_file(raw_dir, "2021"), tmp_path / "raw2", codebook, params
         )
+
+
+@pytest.mark.parametrize(("suffix", "read"), [(".xlsx", True), (".csv", False)])
+def test_a_date_cell_of_an_excel_export_is_a_submitted_time(suffix: str, read: bool) -> None:
+    book = survey.load_codebook(
+        Path(__file__).resolve().parents[2] / "data/example/survey/codebook.yaml"
+    )
+    typed = ["05/05/2021 05:50", "2021-05-06 07:49:00", "6 May 2021"]  # as shown, a date cell
+    data = pd.DataFrame({"Submitted": typed, ROW: [2, 3, 4]})
+    times, problems = submitted_times(RawTable(Path(f"2021{suffix}"), data, 1, 0), "2021", book)
+    expected = ["2021-05-05 05:50", "2021-05-06 07:49" if read else None, None]
+    assert times.tolist() == [pd.Timestamp(t) if t else pd.NaT for t in expected]
+    assert [p.row for p in problems] == ([4] if read else [3, 4])
