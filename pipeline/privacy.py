@@ -6,8 +6,7 @@ to eleven words of at most 64 characters); social media handles (`@name`, not pa
 email); National Insurance numbers (two letters, six digits and a letter A-D, spaced or not:
 `QQ 12 34 56 C`); dates of birth after "DOB", "D.O.B.", "date of birth" or "born (on)"
 (`12/03/1985`, `1985-03-12`, `12th March 1985`, `March 12, 1985`; the cue is kept); phone
-numbers (UK
-national, `+44`, `+44 (0)` and `0044` forms, spaced or hyphenated groups, and other
+numbers (UK national, `+44`, `+44 (0)` and `0044` forms, spaced or hyphenated groups, and other
 international numbers); postcodes; street addresses (a house number, a capitalised street name
 and a street type: Road, Street, Lane, Avenue, Close, Drive, Way, ...); then names:
 - after a title (Mr, Mrs, Ms, Dr, ...);
@@ -208,15 +207,11 @@ def _is_name(words: str) -> bool:
     return bool(parts) and parts[0] not in NOT_NAMES and not ORG_WORDS & set(parts)
 
 
-def _is_place(words: str) -> bool:
-    """Whether capitalised words are a place's name (North Yorkshire, Cheshire West)."""
+def _is_place_or_service(words: str) -> bool:
+    """Whether capitalised words are a place's name (North Yorkshire, Cheshire West) or hold a
+    word of a service's name (Turning Point), not a person's."""
     parts = [w.strip(".").lower() for w in words.split()]
-    return parts[0] in PLACE_WORDS or any(p.endswith("shire") for p in parts)
-
-
-def _is_service(words: str) -> bool:
-    """Whether capitalised words hold a word of a service's name, not a person's."""
-    return any(w.strip(".").lower() in SERVICE_WORDS for w in words.split())
+    return parts[0] in PLACE_WORDS or any(p.endswith("shire") or p in SERVICE_WORDS for p in parts)
 
 
 def _trim(words: str) -> str:
@@ -232,7 +227,7 @@ def _trim(words: str) -> str:
 
 def _introduced(match: re.Match[str]) -> str:
     cue, words = match.group(1), match.group(2)
-    if not _is_name(words) or _is_place(words) or _is_service(words):
+    if not _is_name(words) or _is_place_or_service(words):
         return match.group(0)
     name = _trim(words)
     return cue + REDACTIONS["name"] + words[len(name) :]
@@ -366,18 +361,13 @@ class _KnownNames:
         return _TOKEN.sub(self._word, text)
 
 
-def _has(text: str, *words: str) -> bool:
-    """Whether any of `words` is in `text` (a cheap test before a pattern runs over it)."""
-    return any(word in text for word in words)
-
-
 def _redact_one(text: str, known: _KnownNames) -> str:
     text = sub_emails(text, REDACTIONS["email"])
     lower = text.lower()
     if "@" in text:
         text = HANDLE.sub(REDACTIONS["handle"], text)
     text = NI_NUMBER.sub(REDACTIONS["ni_number"], text)
-    if _has(lower, "dob", "d.o.b", "birth", "born"):
+    if any(cue in lower for cue in ("dob", "d.o.b", "birth", "born")):  # a cheap test first
         text = DATE_OF_BIRTH.sub(lambda m: m.group(1) + REDACTIONS["date_of_birth"], text)
     text = PHONE.sub(REDACTIONS["phone"], text)
     text = POSTCODE.sub(REDACTIONS["postcode"], text)
@@ -390,7 +380,7 @@ def _redact_one(text: str, known: _KnownNames) -> str:
         text = _WITH.sub(_with, text)
     text = _ROLE_NAMED.sub(_introduced, text)
     text = _NAMED_AS.sub(_named_as, text)
-    if _has(lower, "ask", "spea", "spok", "talk", "contact"):
+    if any(cue in lower for cue in ("ask", "spea", "spok", "talk", "contact")):
         text = _ASKS_FOR.sub(_asks_for, text)
     return _fold(text)
 
