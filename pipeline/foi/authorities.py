@@ -39,8 +39,17 @@ _OTHER_AREAS = {
 }
 
 
+# A name column's words on a row that sums the others (a totals row below the data).
+_TOTALS = frozenset(
+    {"total", "totals", "grand total", "sum", "all", "all authorities", "overall", "england"}
+    | {"england total", "total england", "national", "average", "mean"}
+)
+
+
 def _unmatched(value: str, match: geography.Match) -> str:
     """Why `value` matched no authority, with the best candidates if there are any."""
+    if geography.normalise_name(value) in _TOTALS:
+        return f"{value!r} is a totals row, not an authority: delete the row"
     code = value.strip().upper()
     if _GSS.match(code) and not code.startswith(_UPPER_TIER):
         area = _OTHER_AREAS.get(code[:3]) or _OTHER_AREAS[code[0]]

@@ -180,3 +180,15 @@ def test_a_code_of_another_country_or_tier_is_named_as_such(code: str, says: str
     findings = foi.Findings("f.csv")
     match_authorities(frame, matcher, findings, _no_overrides())
     assert says in _stops(findings)
+
+
+@pytest.mark.parametrize("name", ["Total", "TOTALS", "England", "England total", "Grand Total:"])
+def test_a_totals_row_is_named_as_such(name: str) -> None:
+    matcher = geography.Matcher.from_reference(ROOT / "data/reference", 2021, 90)
+    frame = pd.DataFrame({foi.LA: ["Bolton", name], foi.CODE: ["", ""], ROW: [7, 8]})
+    findings = foi.Findings("f.csv")
+    match_authorities(frame, matcher, findings, _no_overrides())
+    assert _stops(findings) == (
+        f"f.csv, row 8, column 'Local authority': unmatched authority: {name!r} is a totals "
+        "row, not an authority: delete the row"
+    )
