@@ -59,17 +59,31 @@ def unlisted_files(folder: Path, listed: Iterable[str]) -> list[Path]:
     return sorted(p for p in folder.glob("*") if p.suffix in EXTENSIONS and p.stem not in listed)
 
 
-def _decode(path: Path, raw: bytes) -> str:
+def _encodings(path: Path, raw: bytes) -> tuple[str, ...]:
+    """The encodings `raw` may be in: UTF-16 by its byte-order mark, or with none by zeros in
+    most second bytes and no other (English text); else ENCODINGS. InputError if binary."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
+        return ("utf-16",)
+    head = raw[:4096]
+    for encoding, high, low in (
+        ("utf-16-le", head[1::2], head[::2]),
+        ("utf-16-be", head[::2], head[1::2]),
+    ):
+        if len(raw) % 2 == 0 and high.count(0) > 0.9 * len(high) and not low.count(0):
+            return (encoding,)
     if b"\x00" in raw[:4096]:
         raise InputError(path, "file is binary, not a CSV text file")
-    for encoding in ENCODINGS:
+    return ENCODINGS
+
+
+def _decode(path: Path, raw: bytes) -> str:
+    encodings = _encodings(path, raw)
+    for encoding in encodings:
         try:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise InputError(path, f"text is in none of the encodings {', '.join(ENCODINGS)}")
+    raise InputError(path, f"text is in none of the encodings {', '.join(encodings)}")
 
 
 def _csv_rows(path: Path) -> list[list[str]]:

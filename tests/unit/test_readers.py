@@ -17,7 +17,9 @@ def _write(tmp_path: Path, name: str, data: bytes) -> Path:
     return path
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "utf-16"])
+@pytest.mark.parametrize(
+    "encoding", ["utf-8", "utf-8-sig", "cp1252", "utf-16", "utf-16-le", "utf-16-be"]
+)  # utf-16-le and -be have no byte-order mark
 def test_encodings(tmp_path, encoding):
     text = "Local authority,Status\nSt. Helens – Council,Provided\n"
     table = read_table(_write(tmp_path, "a.csv", text.encode(encoding)), REQUIRED)
@@ -70,6 +72,7 @@ def test_xlsx_with_title_row_and_merged_header(tmp_path):
         ("a.csv", b"Local authority,State\nHull,x\n", "no header row with the columns"),
         ("a.xlsx", b"this is not a spreadsheet", "cannot be read as a spreadsheet"),
         ("a.csv", b"\x00\x01\x02binary", "file is binary"),
+        ("a.csv", b"\xff\xfe\x00\xd8a\x00", "a.csv: text is in none of the encodings utf-16"),
         (
             "a.csv",
             b"Local authority,Status\nHull,Provided,extra\n",
