@@ -2,24 +2,53 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+)
 
 from pipeline.errors import ParamsError
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+def _not_boolean(value: Any) -> Any:
+    """YAML reads `true` as a number 1: `suppress_below: true` would suppress nothing."""
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not true or false")
+    return value
+
+
+Int = Annotated[int, BeforeValidator(_not_boolean)]
+Float = Annotated[float, BeforeValidator(_not_boolean)]
+
+
+def _unique(values: list, what: str) -> list:
+    """A list naming each item once, else a ValueError naming the repeated ones."""
+    repeated = sorted({str(v) for v in values if values.count(v) > 1})
+    if repeated:
+        raise ValueError(f"lists {', '.join(repeated)} more than once; list each {what} once")
+    return values
 
 
 class Data(_Strict):
     """Where the raw inputs are."""
 
-    raw_dir: str = Field(description="folder holding foi/ and survey/ raw inputs")
+    raw_dir: str = Field(min_length=1, description="folder holding foi/ and survey/ raw inputs")
 
 
 class FoiRound(_Strict):
@@ -41,12 +70,20 @@ class FoiRound(_Strict):
             raise ValueError("must be a date written YYYY-MM-DD") from None
         return value
 
+    @field_validator("name")
+    @classmethod
+    def _file_stem(cls, value: str) -> str:
+        """The round's file is <raw_dir>/foi/<name>.csv|xlsx, so a name is a plain file stem."""
+        if not re.fullmatch(r"[\w-][\w. -]*", value):
+            raise ValueError("must be a file name without its extension, e.g. '2024'")
+        return value
+
 
 class Foi(_Strict):
     """The FOI rounds and how they are cleaned."""
 
     rounds: list[FoiRound] = Field(min_length=1)
-    fuzzy_threshold: float = Field(ge=50, le=100)
+    fuzzy_threshold: Float = Field(ge=50, le=100)
     duplicate_rule: Literal["latest_response", "first_response"]
 
     @field_validator("rounds")
@@ -65,12 +102,13 @@ class Survey(_Strict):
 
     @field_validator("waves")
     @classmethod
-    def _once_each(cls, waves: list[str]) -> list[str]:
-        """A wave listed twice would double its respondents."""
-        repeated = sorted({w for w in waves if waves.count(w) > 1})
-        if repeated:
-            raise ValueError(f"lists {', '.join(repeated)} more than once; list each wave once")
-        return waves
+    def _years_once_each(cls, waves: list[str]) -> list[str]:
+        """Each wave is the four-digit year of its export, listed once (twice would double its
+        respondents)."""
+        odd = [w for w in waves if not re.fullmatch(r"\d{4}", w)]
+        if odd:
+            raise ValueError(f"lists {', '.join(map(repr, odd))}; a wave is a four-digit year")
+        return _unique(waves, "wave")
 
 
 # The count models; pipeline.models.count.FITTERS fits each.
@@ -83,25 +121,38 @@ class Model(_Strict):
     family: Literal["auto", Family]  # auto: lowest AIC, Poisson unless alpha = 0 is rejected
     covariates: list[Literal["imd_z", "log_pop_z", "region", "partial"]]
     reference_region: str
-    significance: float = Field(gt=0, lt=0.5)  # level of the family choice and of change
+    significance: Float = Field(gt=0, lt=0.5)  # level of the family choice and of change
     robust_se: bool
-    nonresponse_imputations: int = Field(ge=2, le=200)
-    seed: int = Field(ge=0)
+    nonresponse_imputations: Int = Field(ge=2, le=200)
+    seed: Int = Field(ge=0)
     combine_small: bool  # Isles of Scilly with Cornwall, City of London with Hackney
     funnel_target: Literal["ndtms", "pooled"]  # England share (NDTMS) or the pooled share
+
+    @field_validator("covariates")
+    @classmethod
+    def _covariates_once(cls, covariates: list[str]) -> list[str]:
+        return _unique(covariates, "covariate")
+
+    @field_validator("reference_region")
+    @classmethod
+    def _region_code(cls, code: str) -> str:
+        """One of England's nine region codes, the model's baseline region."""
+        if not re.fullmatch(r"E1200000[1-9]", code):
+            raise ValueError("must be an English region code, E12000001 to E12000009")
+        return code
 
 
 class Disclosure(_Strict):
     """The disclosure-control rule for counts of people."""
 
-    suppress_below: int = Field(ge=1, description="counts 1..suppress_below-1 are suppressed")
-    round_to: int = Field(ge=1)
+    suppress_below: Int = Field(ge=1, description="counts 1..suppress_below-1 are suppressed")
+    round_to: Int = Field(ge=1)
 
 
 class Report(_Strict):
     """How the published section is titled and labelled, and who publishes it when."""
 
-    title: str
+    title: str = Field(min_length=1)
     synthetic: bool
     release_date: date  # printed on the section and the workbook; never the build's clock
     publisher: str = Field(min_length=1)
@@ -121,16 +172,39 @@ class Params(_Strict):
     report: Report
 
 
+def _known_keys(model: type[BaseModel] = None) -> set[str]:
+    """Every key name the schema knows, in any section."""
+    names: set[str] = set()
+    for name, field in (model or Params).model_fields.items():
+        names.add(name)
+        inner = getattr(field.annotation, "__args__", (field.annotation,))[0]
+        if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
+            names |= _known_keys(field.annotation)
+        elif isinstance(inner, type) and issubclass(inner, BaseModel):
+            names |= _known_keys(inner)
+    return names
+
+
+def _unknown(key: str, name: str) -> str:
+    """`key is not a known parameter`, with the known key it is most like, if any."""
+    close = difflib.get_close_matches(name, sorted(_known_keys()), n=1, cutoff=0.8)
+    return f"{key} is not a known parameter" + (f" (did you mean {close[0]}?)" if close else "")
+
+
 def _describe(error: dict[str, Any], source: str) -> str:
     key = ".".join(str(p) for p in error["loc"])
-    got = error.get("input")
-    if error["type"] == "literal_error":
+    got, kind = error.get("input"), error["type"]
+    if kind == "literal_error":
         allowed = error["ctx"]["expected"].replace("'", "").replace(" or ", ", ")
         return f"{source}: {key} must be one of {allowed} (got {got!r})"
-    if error["type"] == "extra_forbidden":
-        return f"{source}: {key} is not a known parameter"
-    if error["type"] == "missing":
+    if kind == "extra_forbidden":
+        return f"{source}: {_unknown(key, str(error['loc'][-1]))}"
+    if kind == "missing":
         return f"{source}: {key} is missing"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"{source}{': ' + key if key else ''} must be a mapping of keys (got {got!r})"
+    if kind == "too_short":
+        return f"{source}: {key} must list at least one item (got {got!r})"
     msg = error["msg"].replace("Input should be", "must be").removeprefix("Value error, ")
     return f"{source}: {key} {msg[0].lower()}{msg[1:]} (got {got!r})"
 
@@ -144,18 +218,46 @@ def validate(raw: dict[str, Any], source: str = "params.yaml") -> Params:
         raise ParamsError("\n".join(lines)) from None
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that a key written twice in one mapping is an error (the
+    safe loader would silently keep the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set[str] = set()
+        for key_node, _ in node.value:
+            key = str(key_node.value)
+            if key in seen and key != "<<":
+                raise yaml.constructor.ConstructorError(
+                    problem=f"{key} is written twice in one mapping; keep one",
+                    problem_mark=key_node.start_mark,
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+def _read(path: Path) -> Any:
+    """The parsed YAML of params.yaml; ParamsError if it cannot be read or parsed."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ParamsError(f"{path}: not found") from None
+    except IsADirectoryError:
+        raise ParamsError(f"{path}: is a folder, not a parameters file") from None
+    except UnicodeDecodeError as exc:
+        raise ParamsError(f"{path}: is not UTF-8 text (byte {exc.start})") from None
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "cannot be parsed"
+        raise ParamsError(f"{path.name}: not valid YAML{where}: {problem}") from None
+
+
 def load(path: str | Path = "params.yaml") -> Params:
     """Read and validate params.yaml."""
     path = Path(path)
-    with path.open(encoding="utf-8") as fh:
-        try:
-            raw = yaml.safe_load(fh) or {}
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            problem = getattr(exc, "problem", None) or "cannot be parsed"
-            raise ParamsError(f"{path.name}: not valid YAML{where}: {problem}") from None
-    return validate(raw, source=path.name)
+    return validate(_read(path) or {}, source=path.name)
 
 
 def select(params: Params, keys: list[str]) -> dict[str, Any]:
