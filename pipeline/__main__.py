@@ -83,9 +83,13 @@ def _stage(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from pipeline import config
+    from pipeline import config, layout
 
-    config.load(args.params)
+    params = config.load(args.params)
+    rounds = [r.name for r in params.foi.rounds]
+    missing = layout.problems(params.data.raw_dir, rounds, params.survey.waves)
+    if missing:
+        raise PipelineError("\n".join(missing))
     return 0
 
 

@@ -7,8 +7,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
+from pipeline.errors import InputError
 from pipeline.readers import find_file
 
 FOI = "foi"
@@ -39,3 +41,20 @@ def round_file(raw_dir: str | Path, name: str) -> Path:
 def wave_file(raw_dir: str | Path, wave: str) -> Path:
     """The one export of survey wave `wave`; InputError if none or several."""
     return find_file(survey_dir(raw_dir), wave)
+
+
+def problems(raw_dir: str | Path, rounds: Iterable[str], waves: Iterable[str]) -> list[str]:
+    """What the raw folder lacks for the listed rounds and waves, one line each (none if
+    every round and wave has exactly one file, and the codebook is there)."""
+    if not Path(raw_dir).is_dir():
+        return [f"{raw_dir}: no such folder (params.yaml data.raw_dir)"]
+    found = []
+    for find, names in ((round_file, rounds), (wave_file, waves)):
+        for name in names:
+            try:
+                find(raw_dir, name)
+            except InputError as exc:
+                found.append(str(exc))
+    if not codebook_path(raw_dir).is_file():
+        found.append(f"{codebook_path(raw_dir)}: the survey codebook is missing")
+    return found
