@@ -7,15 +7,18 @@ printed): see `new_wave`.
 from __future__ import annotations
 
 import csv
+import io
 import logging
 import re
 import shutil
 from collections import Counter
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 from rapidfuzz import fuzz, process, utils
+from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
@@ -30,7 +33,7 @@ from pipeline.survey.codebook import (
     load_codebook,
     stem,
 )
-from pipeline.survey.document import TODO, dump_document, load_document, yaml_round_trip
+from pipeline.survey.document import TODO, dump_document, load_document
 from pipeline.survey.hints import quote
 from pipeline.survey.read import MAX_LABELS, PERSON, is_int, looks_open, redacted, tokens
 
@@ -246,17 +249,50 @@ def draft_wave(
     return block, drafter.todos
 
 
-def _add_wave_to_params(params_file: Path, year: str) -> None:
-    """Append `year` to survey.waves in params.yaml, keeping its comments and layout."""
-    params = yaml_round_trip().load(params_file.read_text(encoding="utf-8"))
+def _params_with_wave(params_file: Path, year: str) -> str | None:
+    """params.yaml's text with `year` appended to survey.waves, comments and layout kept as
+    DVC writes them; None if the wave is already listed."""
+    yaml = YAML()  # DVC's own settings, so only the waves line changes
+    yaml.preserve_quotes, yaml.width = True, 4096
+    params = yaml.load(params_file.read_text(encoding="utf-8"))
     waves = params["survey"]["waves"]
     if year in [str(w) for w in waves]:
-        return
+        return None
     waves.append(type(waves[0])(year) if waves else year)
     for token in params["survey"].ca.items.get("waves", []):
         if token is not None and waves.fa.flow_style():  # keep an end-of-line comment aligned
             token.column += len(f', "{year}"')
-    params_file.write_text(dump_document(params), encoding="utf-8")
+    buffer = io.StringIO()
+    yaml.dump(params, buffer)
+    return buffer.getvalue()
+
+
+def _check_year(year: str, waves: Iterable[str], codebook: Path) -> None:
+    """A new wave's year is after the codebook's latest wave, and not beyond next year (a typo
+    such as 2207)."""
+    latest = max(waves, key=int, default=None)
+    if latest is not None and int(year) <= int(latest):
+        raise InputError(
+            codebook, f"wave {year} is not after the latest wave, {latest}; new-wave adds the next"
+        )
+    if int(year) > date.today().year + 1:
+        raise InputError(codebook, f"wave {year} is more than a year from now; is it a typo?")
+
+
+def _write_all(files: dict[Path, str], export: Path, dest: Path) -> None:
+    """Copy the export to `dest` and write each file's text, or, if any step fails, put
+    everything back as it was."""
+    before = {path: path.read_bytes() for path in files}
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(export, dest)
+        for path, text in files.items():
+            path.write_text(text, encoding="utf-8")
+    except BaseException:
+        dest.unlink(missing_ok=True)
+        for path, content in before.items():
+            path.write_bytes(content)
+        raise
 
 
 def _read_export(export: Path) -> RawTable:
@@ -304,8 +340,16 @@ def new_wave(
         raise InputError(
             codebook, "the codebook has no wave to draft from; write the first wave's block by hand"
         )
+    _check_year(year, book.waves, codebook)
     previous = max(book.waves, key=int)
-    block, todos = draft_wave(book.waves[previous], _read_export(export).data, book)
+    data = _read_export(export).data
+    block, todos = draft_wave(book.waves[previous], data, book)
+    if set(block) <= {TODO}:
+        raise InputError(
+            export,
+            f"none of its {len(data.columns) - 1} columns is a question of wave {previous}; "
+            "is it the survey export?",
+        )
     todos = [t.replace("<new>", year) for t in todos]
     document = load_document(codebook)
     document["waves"][_dq(year)] = block
@@ -315,12 +359,12 @@ def new_wave(
         f"{previous}); resolve every TODO, then rerun",
         indent=2,
     )
-    text = dump_document(document)
-    folder.mkdir(parents=True, exist_ok=True)
+    files = {codebook: dump_document(document)}
+    params_text = _params_with_wave(params_file, year)
+    if params_text is not None:
+        files[params_file] = params_text
     dest = folder / f"{year}{export.suffix.lower()}"
-    shutil.copyfile(export, dest)
-    codebook.write_text(text, encoding="utf-8")
-    _add_wave_to_params(params_file, year)
+    _write_all(files, export, dest)
     log.info(
         "new wave %s: export copied to %s; %d TODO entries in %s", year, dest, len(todos), codebook
     )
