@@ -13,7 +13,6 @@ import re
 import shutil
 from collections import Counter
 from collections.abc import Iterable
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -41,6 +40,7 @@ log = logging.getLogger(__package__)  # one logger for the package: pipeline.sur
 
 GUESS_SCORE = 85  # rapidfuzz score at which new-wave proposes last wave's mapping as a guess
 MIN_USES = 2  # respondents who must give a new answer before it is drafted as a label
+MAX_GAP = 10  # years after the latest wave beyond which a new wave's year is taken as a typo
 
 
 def _dq(text: str) -> DoubleQuotedScalarString:
@@ -268,15 +268,17 @@ def _params_with_wave(params_file: Path, year: str) -> str | None:
 
 
 def _check_year(year: str, waves: Iterable[str], codebook: Path) -> None:
-    """A new wave's year is after the codebook's latest wave, and not beyond next year (a typo
-    such as 2207)."""
-    latest = max(waves, key=int, default=None)
-    if latest is not None and int(year) <= int(latest):
+    """A new wave's year is after the codebook's latest wave, and at most MAX_GAP years after
+    it (not a typo such as 2207)."""
+    latest = max(waves, key=int)
+    if int(year) <= int(latest):
         raise InputError(
             codebook, f"wave {year} is not after the latest wave, {latest}; new-wave adds the next"
         )
-    if int(year) > date.today().year + 1:
-        raise InputError(codebook, f"wave {year} is more than a year from now; is it a typo?")
+    if int(year) > int(latest) + MAX_GAP:
+        raise InputError(
+            codebook, f"wave {year} is over {MAX_GAP} years after the latest wave; is it a typo?"
+        )
 
 
 def _write_all(files: dict[Path, str], export: Path, dest: Path) -> None:

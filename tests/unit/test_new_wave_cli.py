@@ -52,7 +52,11 @@ def test_a_new_wave_changes_only_the_waves_line_of_params(repo: Path, capsys) ->
             "copy",
             "codebook.yaml: wave 2019 is not after the latest wave, 2025; new-wave adds the next",
         ),
-        ("9999", "copy", "codebook.yaml: wave 9999 is more than a year from now; is it a typo?"),
+        (
+            "2036",
+            "copy",
+            "codebook.yaml: wave 2036 is over 10 years after the latest wave; is it a typo?",
+        ),
         ("26", "copy", "export.csv: wave must be a four-digit year (got '26')"),
         (
             "2026",
