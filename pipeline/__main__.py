@@ -119,6 +119,8 @@ ENTRY_POINTS = {
 def _provenance(args: argparse.Namespace) -> int:
     from pipeline import report
 
+    if not (args.out / ENTRY_POINTS["the section"]).is_file():
+        raise PipelineError(f"{args.out}: holds no built section; run `make report` first")
     sys.stderr.write(f"build record: {report.write_build_record(args.out)}\n")
     for what, name in ENTRY_POINTS.items():
         if (args.out / name).exists():
