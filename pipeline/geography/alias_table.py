@@ -12,7 +12,6 @@ SHORT_FORMS: dict[str, tuple[str, ...]] = {
     "BCP": ("E06000058",),
     "BANES": ("E06000022",),
     "Bath": ("E06000022",),
-    "Corporation of London": ("E09000001",),
     "Blackburn": ("E06000008",),
     "Brighton": ("E06000043",),
     "Durham": ("E06000047",),
@@ -20,7 +19,6 @@ SHORT_FORMS: dict[str, tuple[str, ...]] = {
     "Hull": ("E06000010",),
     "North Northants": ("E06000061",),
     "Redcar": ("E06000003",),
-    "Scilly": ("E06000053",),
     "Telford": ("E06000020",),
     "West Northants": ("E06000062",),
     # Newcastle-under-Lyme is a district of Staffordshire, so "Newcastle" alone is ambiguous
@@ -43,8 +41,13 @@ INITIALISMS: dict[str, str] = {
     "RBKC": "E09000020",
     "RBWM": "E06000040",
 }
-# Names of authorities abolished before April 2019, with the authority that replaced them.
-FORMER_NAMES: dict[str, str] = {"Bournemouth": "E06000058", "Poole": "E06000058"}
+# Names of authorities abolished or renamed before April 2019, with the authority that has
+# them now.
+FORMER_NAMES: dict[str, str] = {
+    "Bournemouth": "E06000058",
+    "Poole": "E06000058",
+    "Corporation of London": "E09000001",  # the City of London Corporation's name until 2006
+}
 
 KIND_ORDER = ("code", "ons_name", "variant", "short_form", "initialism", "former_name")
 
