@@ -140,3 +140,21 @@ def test_the_stamp_reads_only_the_lock_entries_of_stages_upstream(tmp_path, monk
     monkeypatch.chdir(tmp_path)
     assert report.upstream("d") == {"a", "b"} and report.upstream("c") == set()
     assert report.stamp({}, Path("dvc.lock"), stage="b")["inputs"] == {"data/raw/x.csv": "a-hash"}
+
+
+def test_the_report_stage_depends_on_every_input_its_stamp_records():
+    """The stamp records the data inputs of the stages upstream as dvc.lock has them; one the
+    report stage did not depend on could change, leave the processed tables alone, and leave
+    the stamp describing the old input (a fresh build would then differ from dvc.lock)."""
+    from pipeline import report
+
+    recorded = {
+        d
+        for name in report.upstream("report")
+        for d in STAGES[name]["deps"]
+        if d.startswith(("data/", "${data.raw_dir}")) and not d.startswith("data/processed")
+    }
+    declared = STAGES["report"]["deps"]
+    assert recorded and all(
+        any(d == r or r.startswith(d + "/") for d in declared) for r in recorded
+    )
