@@ -207,13 +207,19 @@ def _variants(name: str, la_type: str) -> list[str]:
     return [v for v in dict.fromkeys(out) if v != name]
 
 
+# Areas served that mean every authority in England: a national organisation.
+NATIONAL = ("national", "nationally", "nationwide", "national coverage", "england",
+            "england wide", "all of england", "across england", "all england", "uk", "uk wide",
+            "united kingdom", "great britain", "all areas", "all local authorities")  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Match:
     """The outcome of matching one typed value to an authority."""
 
     value: str
     la_code: str | None
-    method: str | None  # "code" | "code_successor" | "alias" | "fuzzy" | None
+    method: str | None  # "code" | "code_successor" | "alias" | "fuzzy" | "national" | None
     score: float
     candidates: tuple[tuple[str, str, float], ...]
     # None | "unmatched" | "ambiguous" | "ambiguous_successor" (an authority of another year,
@@ -279,6 +285,7 @@ class Matcher:
         self._words = {w for a in self._aliases for w in a.split()}
         # typed values repeat: match each distinct one once (with and without fuzzy search)
         self._memo: dict[tuple[str, bool], Match] = {}
+        self._national = {normalise_name(n) for n in NATIONAL}
 
     @classmethod
     def from_reference(
@@ -312,8 +319,11 @@ class Matcher:
         return self._memo[text, fuzzy]
 
     def served(self, value: str, fuzzy: bool = True) -> list[Match]:
-        """What an organisation naming `value` serves: one match per covering authority for
-        an authority of another year (see Match.covering), else `match(value)`."""
+        """What an organisation naming `value` serves: every authority for England as a whole
+        (`NATIONAL`), one match per covering authority for an authority of another year (see
+        Match.covering), else `match(value)`."""
+        if isinstance(value, str) and normalise_name(value) in self._national:
+            return [Match(value, c, "national", 100.0, (), None) for c in sorted(self.names)]
         m = self.match(value, fuzzy)
         return [
             Match(m.value, c, m.method, m.score, self._candidates([c], m.score), None)

@@ -151,6 +151,19 @@ def test_areas_served_expand_a_split_county_and_never_join_into_a_guess(matchers
     ]
 
 
+@pytest.mark.parametrize(
+    "typed", ["National", "England-wide", "All of England", "UK wide", "nationwide", "ENGLAND"]
+)
+def test_a_national_organisation_serves_every_authority(matchers: dict, typed: str) -> None:
+    # England had 152 upper-tier authorities in 2021 and 153 from April 2023 (ONS)
+    for year, count in ((2021, 152), (2023, 153)):
+        cell = split_areas(f"{typed}; Leeds", ";,", matchers[year].served)
+        assert len({a.la_code for a in cell}) == count and {a.problem for a in cell} == {None}
+        assert {a.method for a in cell} == {"national", "alias"}
+    # a place called after the country is not the country: no guess, as before
+    assert matchers[2023].served("New England")[0].la_code is None
+
+
 def test_each_problem_of_an_area_served_has_its_own_advice(matchers: dict) -> None:
     m19 = matchers[2019]
     for value, problem in (("Narnia", "unmatched"), ("Kingston", "ambiguous")):
