@@ -20,6 +20,7 @@ from statsmodels.stats.multitest import multipletests
 
 from pipeline import disclosure
 from pipeline.intervals import rounding_variance, wilson_interval
+from pipeline.numbers import rounded
 from pipeline.taxonomy import DONT_KNOW, ITEM_IDS, ITEM_LABELS
 
 YES_NO = ["no", "yes"]  # item answers that enter a paired comparison
@@ -29,6 +30,7 @@ WAVE_CHANGE_COLUMNS = [
     "share_from", "n_to", "count_to", "share_to", "n_both", "r", "estimate", "conf_low",
     "conf_high", "p_value", "p_holm", "suppressed",
 ]  # fmt: skip
+PHI_DECIMALS = 1  # phi as it enters r under a rounding rule: coarser than any paired table
 LIKERT_LEVELS: tuple[str, ...] = ("1", "2", "3", "4", "5")  # default scale, 1 most negative
 
 
@@ -270,19 +272,27 @@ def _ticks(answers: pd.DataFrame) -> dict[str, pd.DataFrame]:
     }
 
 
-def _overlap(ticks: pd.DataFrame, waves: tuple[str, str]) -> tuple[int, float]:
-    """Organisations answering an option in both waves (n_both), and r, the correlation
-    between the two waves' shares: phi n_both / sqrt(n_from n_to), phi the correlation of the
-    ticks of those in both (r = 0 when either wave's ticks among them do not vary). `ticks`:
-    the option's ticks by organisation and wave (`_ticks`)."""
+def _overlap(
+    ticks: pd.DataFrame, waves: tuple[str, str], n: tuple[float, float], rule: tuple[int, int]
+) -> tuple[int, float]:
+    """Organisations answering an option in both waves (n_both), and r = phi n_both /
+    sqrt(n_from n_to), the correlation between the shares (phi: of the ticks of those in both).
+
+    The interval and test give r back exactly, so it uses protected values only: the
+    published `n`, n_both under the `rule` (suppress_below, round_to; r = 0 if suppressed or
+    if either wave's ticks among them do not vary) and, if the rule rounds, phi to
+    `PHI_DECIMALS`; exact ones solve back to the exact counts. `ticks`: as `_ticks` gives."""
     if not set(waves) <= set(ticks.columns):
         return 0, 0.0
+    suppress_below, round_to = rule
     both = ticks[list(waves)].dropna().astype(float)
-    if len(both) < 2 or (both.std() == 0).any():
+    if len(both) < max(2, suppress_below) or (both.std() == 0).any():
         return len(both), 0.0
+    shown = disclosure.round_half_up(len(both), round_to)
     phi = np.corrcoef(both.iloc[:, 0], both.iloc[:, 1])[0, 1]
-    n = ticks[list(waves)].notna().sum()
-    return len(both), float(phi * len(both) / np.sqrt(n.iloc[0] * n.iloc[1]))
+    if round_to > 1:
+        phi = float(rounded(phi, PHI_DECIMALS))
+    return len(both), float(np.clip(phi * shown / np.sqrt(n[0] * n[1]), -1.0, 1.0))
 
 
 def _compare(
@@ -333,14 +343,10 @@ def wave_changes(
 ) -> pd.DataFrame:
     """Change in each option's share between consecutive waves, and first to last.
 
-    What is computed from what: each wave's counts and shares are the published ones
-    (`wave_proportions` through `disclosure.publish_proportions` with params.yaml
-    ``disclosure``, as support_by_wave.csv gives them), and the difference, its interval (at
-    level 1 - `significance`) and its test are computed from those (`_compare`), so they
-    reveal nothing the published counts do not; like the shares' intervals, they allow for
-    the rounding of those counts. The pairing enters only
-    through r, the correlation between the two shares, from the true answers of the n_both
-    organisations answering in both waves (`_overlap`); r and n_both are not published. A
+    Each wave's counts and shares are the published ones (`wave_proportions` through
+    `disclosure.publish_proportions`, as support_by_wave.csv gives them); the difference, its
+    interval (level 1 - `significance`) and test come from those (`_compare`), allowing for
+    their rounding. The pairing enters only through r (`_overlap`). A
     comparison with a suppressed share has no estimate, interval or p-value (`suppressed`).
     Only options asked (and answered) in both waves appear; p-values are Holm-adjusted over
     the comparisons made. Columns question, option, comparison, wave_from, wave_to, n_from,
@@ -358,7 +364,8 @@ def wave_changes(
         before, after = props[props["wave"] == w_from], props[props["wave"] == w_to]
         for option in before.index.intersection(after.index, sort=False):
             a, b = before.loc[option], after.loc[option]
-            n_both, r = _overlap(ticks[option], (w_from, w_to))
+            rule, n = (suppress_below, round_to), (float(a["n"]), float(b["n"]))
+            n_both, r = _overlap(ticks[option], (w_from, w_to), n, rule)
             out.append(
                 {
                     "question": question,

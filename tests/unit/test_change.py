@@ -307,20 +307,56 @@ def test_unrounded_wave_changes_are_newcombe_and_pearson():
 
 
 def test_wave_changes_take_only_the_pairing_from_the_true_answers():
-    # The same 41 organisations in both waves, published as 25 of 40 and 30 of 40: r is phi
-    # of the true ticks (n_both = n = 41 in each wave), the shares are the published ones.
+    # The same 41 organisations in both waves, published as 25 of 40 and 30 of 40: phi of
+    # the true ticks is 0.642, taken as 0.6; n_both = 41 is taken as published, 40; so
+    # r = 0.6 x 40 / sqrt(40 x 40) = 0.6. The shares are the published ones.
     first = [1] * 23 + [0] * 18
     second = [1] * 23 + [0] * 10 + [1] * 8
     survey = _two_waves(first, second, [f"org{i}" for i in range(41)])
     row = c.wave_changes(survey, "barrier", significance=SIGNIFICANCE, **RULE).iloc[0]
     assert (row["n_both"], row["estimate"]) == (41, pytest.approx(30 / 40 - 25 / 40))
-    assert row["r"] == pytest.approx(np.corrcoef(first, second)[0, 1])
+    assert np.corrcoef(first, second)[0, 1] == pytest.approx(0.642, abs=1e-3)
+    assert row["r"] == pytest.approx(0.6)
     pooled = 55 / 80  # the z-test's variance with the published counts and that r
     rounding = 2 * (1 + 0.625**2) / 40**2 + 2 * (1 + 0.75**2) / 40**2  # as above
     z = 0.125 / np.sqrt(pooled * (1 - pooled) * (2 / 40 - 2 * row["r"] / 40) + rounding)
     assert row["p_value"] == pytest.approx(2 * stats.norm.sf(z))
     low, high = confint_proportions_2indep(30, 40, 25, 40, method="newcomb", compare="diff")
     assert low < row["conf_low"] < row["estimate"] < row["conf_high"] < high
+
+
+def test_wave_changes_do_not_give_back_the_exact_overlap():
+    # Two surveys alike as published (25 of 40 and 30 of 40; 40 in both waves) whose exact
+    # numbers differ (41 or 42 organisations, all in both waves; phi 0.642 or 0.650, each
+    # 0.6 to one decimal): what is published about their change is identical, so the
+    # interval and p-value cannot be solved for the exact counts, n_both or phi.
+    def change(first: list[int], second: list[int]) -> pd.Series:
+        survey = _two_waves(first, second, [f"org{i}" for i in range(len(first))])
+        row = c.wave_changes(survey, "barrier", significance=SIGNIFICANCE, **RULE).iloc[0]
+        return row[["estimate", "r", "conf_low", "conf_high", "p_value"]].astype(float)
+
+    one = change([1] * 23 + [0] * 18, [1] * 23 + [0] * 10 + [1] * 8)
+    two = change([1] * 24 + [0] * 18, [1] * 24 + [0] * 10 + [1] * 8)
+    pd.testing.assert_series_equal(one, two)
+
+
+def test_an_overlap_below_the_threshold_is_not_used():
+    # 5 organisations in both waves (of 30 and 35), their ticks correlated (phi 0.67), under
+    # the rule's threshold of 8: r = 0, and the interval is Newcombe's for independent
+    # samples on the published counts (10 of 30, 20 of 35), widened for their rounding.
+    first = [1, 0, 1, 0, 1] + [1] * 7 + [0] * 18
+    second = [1, 0, 1, 0, 0] + [1] * 18 + [0] * 12
+    orgs = [f"org{i}" for i in range(5)] + [f"new{i}" for i in range(30)]
+    out = c.wave_changes(
+        _two_waves(first, second, orgs), "barrier", significance=SIGNIFICANCE, **RULE
+    )
+    row = out.iloc[0]
+    assert (row["n_both"], row["r"]) == (5, 0.0)
+    rounding = 2 * (1 + (1 / 3) ** 2) / 30**2 + 2 * (1 + (4 / 7) ** 2) / 35**2
+    (l_a, l_b), (u_a, u_b) = proportion_confint([10, 20], [30, 35], 0.05, method="wilson")
+    z, d = stats.norm.ppf(0.975), 20 / 35 - 10 / 30
+    low = d - np.sqrt((20 / 35 - l_b) ** 2 + (u_a - 10 / 30) ** 2 + z**2 * rounding)
+    assert row["conf_low"] == pytest.approx(low)
 
 
 def test_a_comparison_with_a_suppressed_share_is_not_published():
