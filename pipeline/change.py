@@ -1,11 +1,8 @@
 """Change between FOI rounds (paired, on the common geography) and between survey waves.
 
-Survey waves are partially overlapping samples: an organisation may answer in several
-waves. A difference between two waves' shares allows for the organisations in both, whose
-answers are correlated: the Newcombe interval is built by the MOVER method with the
-correlation between the two shares (Zou and Donner 2008), and the z-test's variance takes
-off the covariance of the overlap (Derrick et al. 2015). With no organisation in both
-waves, both reduce to the independent-samples methods.
+Survey waves overlap: a difference between two waves' shares allows for the organisations in
+both (Newcombe by MOVER with the shares' correlation, Zou and Donner 2008; a z-test less the
+overlap's covariance, Derrick et al. 2015), reducing to independent samples without overlap.
 """
 
 from __future__ import annotations
@@ -189,14 +186,8 @@ def dumbbell_data(pairs: pd.DataFrame, show: int = 10) -> pd.DataFrame:
     )
     kept = ["partial_1", "partial_2", "adjusted_ratio", "residual", "shrunken_ratio"]
     out = chosen[["la_code", "la_name_2", "region_name_2", "n_items_1", "n_items_2", *kept]]
-    out = out.rename(
-        columns={
-            "la_name_2": "la_name",
-            "region_name_2": "region_name",
-            "n_items_1": "before",
-            "n_items_2": "after",
-        }
-    ).assign(
+    names = {"la_name_2": "la_name", "region_name_2": "region_name"}
+    out = out.rename(columns={**names, "n_items_1": "before", "n_items_2": "after"}).assign(
         change=out["n_items_2"] - out["n_items_1"], inherited=chosen["inherited_1"].astype(bool)
     )
     out = out[
@@ -436,6 +427,12 @@ def barriers_ranked(
     out = out.sort_values(["share", "option"], ascending=[False, True]).reset_index(drop=True)
     out["rank"] = out["share"].rank(method="min", ascending=False).astype("Int64")
     return out
+
+
+def first_to_last(changes: pd.DataFrame) -> pd.DataFrame:
+    """The comparisons of the first wave with the last: with two waves, the consecutive one."""
+    span = changes[changes["comparison"] == "first_to_last"]
+    return changes if span.empty else span
 
 
 def change_table(changes: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:

@@ -16,6 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from pipeline import findings
+from pipeline.change import first_to_last
 from pipeline.findings import Estimate, listing, lower_first
 from pipeline.funnel import LEVELS
 from pipeline.numbers import count, interval, level, number, p_value, ratio, tenths
@@ -311,9 +312,7 @@ def support_by_wave(
     if changes.empty:
         title = "Support offered by organisations (a single wave: no change to test)"
         return title, "Small multiples of the share of organisations offering each kind of support."
-    span = changes[changes["comparison"] == "first_to_last"]
-    if span.empty:  # two waves: the one consecutive comparison is the first-to-last one
-        span = changes
+    span = first_to_last(changes)
     clear = span[span["p_holm"] < significance]
     first, last = span["wave_from"].iloc[0], span["wave_to"].iloc[0]
     if clear.empty:

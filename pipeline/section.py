@@ -211,7 +211,7 @@ TABLES = (
         "support",
         "Change in support offered from the first to the last wave (percentage points, "
         "Holm-adjusted)",
-        lambda o: content.support_changes(o.survey["support_changes"], "first_to_last"),
+        lambda o: content.support_changes(o.survey["support_changes"], first_and_last=True),
         (PEOPLE, FULL_LISTING),
         survey=True,
         sources=("survey_waves/support_changes.csv",),

@@ -423,9 +423,15 @@ def test_support_changes_are_in_points_with_comparisons_in_words():
         ["Advocacy", "Consecutive waves", "2021", "2023", 5.2, -7.2, 17.3, 0.413, 1.0],
         ["Advocacy", "First to last wave", "2021", "2025", -10.0, -25.0, 5.0, 0.012, 0.025],
     ]
-    first_to_last = content.support_changes(changes.assign(p_value=[0.4, 0.0002]), "first_to_last")
+    first_to_last = content.support_changes(changes.assign(p_value=[0.4, 0.0002]), True)
     assert _rows(first_to_last) == [
         ["Advocacy", "First to last wave", "2021", "2025", -10.0, -25.0, 5.0, "<0.001", 0.025]
+    ]
+    # Two waves: their one consecutive comparison is the first wave's with the last, so the
+    # table of first-to-last changes shows it rather than nothing.
+    two_waves = content.support_changes(changes.head(1), first_and_last=True)
+    assert _rows(two_waves) == [
+        ["Advocacy", "Consecutive waves", "2021", "2023", 5.2, -7.2, 17.3, 0.413, 1.0]
     ]
 
 
