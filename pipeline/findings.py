@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 import yaml
 
+from pipeline.disclosure import CONFIDENTIAL
 from pipeline.numbers import count, interval, number, p_value, percent, ratio, rounded, tenths
 from pipeline.taxonomy import K_ITEMS
 
@@ -364,21 +365,21 @@ def units_reported(round_name: str, reported: int, n_units: int) -> str:
     return f"In {round_name}, {count(reported)} of the {count(n_units)} units reported items."
 
 
-def survey_waves(n_orgs: int, n_repeat: int, allowed_for: bool) -> str:
+def survey_waves(n_orgs: int | None, n_repeat: int | None, allowed_for: bool) -> str:
     """Whether the survey waves are independent samples, and what the comparisons did about it.
 
     Parameters
     ----------
-    n_orgs, n_repeat : int
+    n_orgs, n_repeat : int or None
         Organisations answering any wave, and those answering more than one (as published,
-        after disclosure control).
+        after disclosure control; None where suppressed, printed [c]).
     allowed_for : bool
         Whether the comparisons between waves allow for organisations answering again.
     """
     if n_repeat == 0:
         return "Each organisation answered one wave only, so the waves are independent samples."
     repeat = (
-        f"{count(n_repeat)} of the {count(n_orgs)} organisations answered more than one wave, "
+        f"{_shown(n_repeat)} of the {_shown(n_orgs)} organisations answered more than one wave, "
         "so the waves are not independent samples"
     )
     if allowed_for:
@@ -387,6 +388,11 @@ def survey_waves(n_orgs: int, n_repeat: int, allowed_for: bool) -> str:
         f"{repeat}; comparisons between waves treat them as if they were, so their intervals "
         "are approximate."
     )
+
+
+def _shown(n: int | None) -> str:
+    """A protected count as printed: "[c]" where suppressed."""
+    return CONFIDENTIAL if n is None else count(n)
 
 
 def overrides_applied(by_round: Mapping[str, int]) -> str:

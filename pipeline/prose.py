@@ -135,17 +135,19 @@ def main_points(
     )
 
 
-def survey_waves(processed: Path, round_to: int) -> str:
+def survey_waves(processed: Path, suppress_below: int, round_to: int) -> str:
     """Whether the survey waves are independent samples, from the cleaned organisations table.
 
-    Counts are rounded as counts of people are; a non-zero count is never rounded to 0.
+    Counts are protected as counts of people are: 1 to `suppress_below` - 1 is None ([c]),
+    others rounded to `round_to`.
     """
     orgs = schemas.read(processed / "survey_orgs.csv", "survey_orgs")
     waves_per_org = orgs.groupby("org_id")["wave"].nunique()
-    n_orgs, n_repeat = len(waves_per_org), int((waves_per_org > 1).sum())
-    rounded = disclosure.round_half_up(np.array([n_orgs, n_repeat]), round_to)
-    exact = (n_orgs, n_repeat)
-    shown = [max(int(r), round_to) if n else 0 for r, n in zip(rounded, exact, strict=True)]
+    exact = np.array([len(waves_per_org), int((waves_per_org > 1).sum())])
+    rounded = disclosure.round_half_up(exact, round_to)
+    shown = [
+        None if 0 < n < suppress_below else int(r) for n, r in zip(exact, rounded, strict=True)
+    ]
     # change.wave_changes pairs the organisations that answered both waves of a comparison
     return findings.survey_waves(*shown, allowed_for=True)
 

@@ -387,7 +387,10 @@ def build(processed: Path, reports: Path, params: dict[str, Any]) -> dict[str, A
         "figure_tables": data,
         "survey": outputs.survey,
         "survey_facts": (
-            _survey_facts(outputs.survey, prose.survey_waves(processed, params["round_to"]))
+            _survey_facts(
+                outputs.survey,
+                prose.survey_waves(processed, params["suppress_below"], params["round_to"]),
+            )
             if outputs.survey
             else {}
         ),

@@ -402,6 +402,9 @@ def test_survey_waves_say_whether_they_are_independent_and_what_was_done():
     )
     assert "intervals are approximate" in findings.survey_waves(200, 80, allowed_for=False)
     assert "are independent samples" in findings.survey_waves(150, 0, allowed_for=False)
+    assert findings.survey_waves(150, None, allowed_for=True).startswith(
+        "[c] of the 150 organisations answered more than one wave"
+    )
 
 
 # main points and glossary ----------------------------------------------------------------------
@@ -546,3 +549,25 @@ def test_commonest_items_name_ties_and_give_each_interval_where_they_differ():
         "answered (95% CI 47% to 63%); the least common, sex-worker outreach and women-only "
         "residential or detox, by 16% each (95% CI 11% to 23%)."
     )
+
+
+def _orgs(folder: Path, waves_per_org: list[int]) -> Path:
+    rows = [
+        f"{2021 + 2 * w},org{i},other,1"
+        for i, waves in enumerate(waves_per_org)
+        for w in range(waves)
+    ]
+    (folder / "survey_orgs.csv").write_text(
+        "wave,org_id,org_type,n_areas\n" + "\n".join(sorted(rows)) + "\n", encoding="utf-8"
+    )
+    return folder
+
+
+def test_organisations_in_more_than_one_wave_are_protected_as_counts_of_people(tmp_path):
+    # 41 organisations, 3 of them in two waves: 41 is published as 40, and 3 (below 8) is
+    # suppressed, not rounded up to 5.
+    text = prose.survey_waves(_orgs(tmp_path, [2] * 3 + [1] * 38), 8, 5)
+    assert text.startswith("[c] of the 40 organisations answered more than one wave")
+    # 12 of 41 in two waves: rounded to 10.
+    text = prose.survey_waves(_orgs(tmp_path, [2] * 12 + [1] * 29), 8, 5)
+    assert text.startswith("10 of the 40 organisations")
