@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import funnel
+from pipeline.numbers import tenths
 from pipeline.profiles.areas import SurveyByArea
 from pipeline.profiles.inputs import ProfileInputs
 from pipeline.taxonomy import ANSWERED_STATUSES, ITEM_IDS, ITEM_LABELS, STATUS_LABELS
@@ -235,13 +236,14 @@ def predecessor_notes(inputs: ProfileInputs) -> list[Record]:
 
 
 def _neighbours(rows: list[Record], summary: dict[str, Record]) -> tuple[list[Record], Record]:
-    """An authority's statistical neighbours with their items and estimates, and a summary."""
+    """An authority's statistical neighbours with their items and estimates, and a summary
+    whose median items is printed as the section prints medians (`numbers.tenths`)."""
     similar = [summary[r["neighbour"]] | {"distance": r["distance"]} for r in rows]
     items = [r["n_items"] for r in similar if r["responded"]]
     return similar, {
         "n": len(similar),
         "responded": len(items),
-        "median_items": float(np.median(items)) if items else None,
+        "median_items": tenths(float(np.median(items))) if items else None,
     }
 
 

@@ -360,6 +360,17 @@ def test_answer_shares_are_of_the_published_counts(tmp_path):
     assert not demand[["count_suppressed", "answered_suppressed", "share_suppressed"]].any()
 
 
+def test_neighbours_median_items_is_printed_as_a_median_of_whole_counts(site):
+    # A median of whole numbers of items is whole or a half: "6" or "5.5", never "6.0".
+    medians = [
+        m
+        for page in site.glob("E*.html")
+        for m in re.findall(r"a median of (\S+) items", _visible(_text(site, page.name)))
+    ]
+    assert medians
+    assert all(re.fullmatch(r"\d+(\.5)?", m) for m in medians), sorted(set(medians))
+
+
 def test_non_responder_is_not_estimated(site):
     page = _visible(_text(site, f"{SILENT}.html"))
     assert "Not estimated (did not respond in 2024)." in page
