@@ -27,6 +27,7 @@ from pipeline.figures.style import (
     _wrap,
     percent_axis,
 )
+from pipeline.numbers import percent as pct
 from pipeline.taxonomy import ITEM_IDS, ITEM_LABELS, K_ITEMS, STATUS_LABELS, STATUSES
 
 
@@ -56,7 +57,7 @@ def status_bar(
         ax, data, "status", list(STATUSES), STATUS_LABELS, "round", with_ci=False, kind="bar"
     )
     for y, share, count in zip(ys, data["share"], data["count"], strict=True):
-        ax.text(share + 0.008, y, f"{share:.0%} ({count})", va="center", fontsize=7.5, color=INK)
+        ax.text(share + 0.008, y, f"{pct(share)} ({count})", va="center", fontsize=7.5, color=INK)
     ax.set_xlim(0, min(1.0, data["share"].max() * 1.18 + 0.02))
     percent_axis(ax.xaxis)
     ax.set_xlabel("Local authorities asked (%)")
@@ -106,7 +107,7 @@ def nonresponse_by_region(
         ax.text(
             overall,
             -0.6,
-            f" {overall_label} {overall:.0%}",
+            f" {overall_label} {pct(overall)}",
             fontsize=7.5,
             color=INK,
             va="bottom",

@@ -20,6 +20,7 @@ from pipeline.figures.style import (
     _styled,
     percent_axis,
 )
+from pipeline.numbers import percent as pct
 
 # Funnel plot: authorities in light grey-blue, each kind of limits in a colour of its own
 # (grey, then reddish purple, green, black), outliers as vermillion diamonds.
@@ -179,7 +180,7 @@ def funnel_plot(
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    _funnel_legend(ax, lines, colours, f"{target_label} {target:.1%}", not flagged.empty)
+    _funnel_legend(ax, lines, colours, f"{target_label} {pct(target, 1)}", not flagged.empty)
     return _finish(fig, _funnel_data(dots, lines), title, alt_text, subtitle, source)
 
 

@@ -55,6 +55,18 @@ def test_status_bar_fills_missing_statuses_and_computes_shares():
     assert len(chart.figure.axes[0].patches) == 14
 
 
+def test_chart_labels_round_half_way_percentages_up_as_the_text_does():
+    # 1 of 8 is 12.5%: printed 13% in the section, so 13% on the bar too (not 12%, as
+    # Python's half-to-even format gives); the funnel's target of 0.3125 is 31.3%.
+    counts = pd.DataFrame({"round": ["2024"] * 2, "status": ["full", "partial"], "count": [7, 1]})
+    texts = [t.get_text() for t in figures.status_bar(counts, T, ALT).figure.axes[0].texts]
+    assert "13% (1)" in texts and "88% (7)" in texts
+    points = pd.DataFrame({"label": ["A"], "n": [100], "share": [0.3], "outlier": [False]})
+    limits = pd.DataFrame({"n": [50.0, 500.0], "level": 0.95, "lower": 0.2, "upper": 0.4})
+    ax = figures.funnel_plot(points, limits, T, ALT, target=0.3125).figure.axes[0]
+    assert "England 31.3%" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
 def test_status_bar_rejects_unknown_status():
     counts = pd.DataFrame({"round": ["2021"], "status": ["Provided"], "count": [3]})
     with pytest.raises(ValueError, match=r"status_bar: column 'status' has unknown .*Provided"):
