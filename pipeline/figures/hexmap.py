@@ -18,6 +18,7 @@ from matplotlib.patches import Patch, RegularPolygon
 
 from pipeline.figures.checks import _require, _require_unique
 from pipeline.figures.style import INK, NO_DATA, SOURCE, WIDTH, Chart, _figure, _finish, _styled
+from pipeline.numbers import rounded
 from pipeline.taxonomy import K_ITEMS
 
 INSET = "London"  # the region drawn again, larger, beside the map
@@ -174,7 +175,7 @@ def _medians_panel(
     medians = data.groupby("region_name")[value].median().dropna()
     medians = medians.sort_index().sort_values(ascending=False, kind="stable")
     y = np.arange(len(medians))
-    ax.barh(y, medians, color=[cmap(norm(round(v))) for v in medians], height=0.7)
+    ax.barh(y, medians, color=[cmap(norm(int(rounded(v)))) for v in medians], height=0.7)
     for yi, v in zip(y, medians, strict=True):
         ax.text(v + 0.15, yi, f"{v:g}", va="center", fontsize=7.5, color=INK)
     ax.set_yticks(y, medians.index, fontsize=7.5)

@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.colors import to_hex
 from matplotlib.patches import RegularPolygon
 
 from pipeline import figures
@@ -137,6 +138,26 @@ def test_hex_map_draws_one_hexagon_per_la_in_odd_r_layout(hexes):
     assert data.loc["E1", "fill"] != data.loc["E2", "fill"]
     legend = [t.get_text() for t in chart.figure.axes[0].get_legend().get_texts()]
     assert legend == ["No information (1)"]
+
+
+def test_hex_map_colours_a_half_way_median_as_the_next_whole_number(hexes):
+    # Region A's median is 4.5 and B's 5.5: each bar takes the colour of the whole number
+    # above (5 and 6, the colours of E2 and E4), as half-way values round everywhere else.
+    df = pd.DataFrame(
+        {
+            "la_code": ["E1", "E2", "E3", "E4"],
+            "n_items": [4, 5, 5, 6],
+            "region_name": ["A", "A", "B", "B"],
+        }
+    )
+    chart = figures.hex_map(df, hexes, T, ALT)
+    panel = next(a for a in chart.figure.axes if a.get_title(loc="left") == "Median by region")
+    bars = {
+        t.get_text(): to_hex(p.get_facecolor())
+        for t, p in zip(panel.get_yticklabels(), panel.patches, strict=True)
+    }
+    fill = chart.data.set_index("la_code")["fill"]
+    assert bars == {"B": fill["E4"], "A": fill["E2"]}
 
 
 def test_hex_map_rejects_authorities_missing_from_either_side(hexes):
