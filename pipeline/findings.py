@@ -390,6 +390,19 @@ def survey_waves(n_orgs: int | None, n_repeat: int | None, allowed_for: bool) ->
     )
 
 
+def survey_caveat(overlap: bool) -> str:
+    """The survey's caveat: self-selected, and whether its waves are separate samples."""
+    waves = (
+        "some answered more than one wave, so the waves are not separate samples"
+        if overlap
+        else "each wave is a separate sample"
+    )
+    return (
+        "Organisations chose to take part, so they may not represent all third-sector "
+        f"organisations, and {waves}."
+    )
+
+
 def _shown(n: int | None) -> str:
     """A protected count as printed: "[c]" where suppressed."""
     return CONFIDENTIAL if n is None else count(n)

@@ -135,8 +135,9 @@ def main_points(
     )
 
 
-def survey_waves(processed: Path, suppress_below: int, round_to: int) -> str:
-    """Whether the survey waves are independent samples, from the cleaned organisations table.
+def survey_waves(processed: Path, suppress_below: int, round_to: int) -> tuple[str, str]:
+    """Whether the survey waves are independent samples, from the cleaned organisations table:
+    the sentence on them, and the survey's caveat (`findings.survey_caveat`).
 
     Counts are protected as counts of people are: 1 to `suppress_below` - 1 is None ([c]),
     others rounded to `round_to`.
@@ -149,7 +150,8 @@ def survey_waves(processed: Path, suppress_below: int, round_to: int) -> str:
         None if 0 < n < suppress_below else int(r) for n, r in zip(exact, rounded, strict=True)
     ]
     # change.wave_changes pairs the organisations that answered both waves of a comparison
-    return findings.survey_waves(*shown, allowed_for=True)
+    independence = findings.survey_waves(*shown, allowed_for=True)
+    return independence, findings.survey_caveat(bool(exact[1]))
 
 
 # --- the main points ----------------------------------------------------------------------------

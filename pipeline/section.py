@@ -427,8 +427,10 @@ def _facts(
     }
 
 
-def _survey_facts(s: dict[str, Any], independence: str) -> dict[str, str]:
-    """Sentences about the survey, computed from the survey_waves tables."""
+def _survey_facts(s: dict[str, Any], waves: tuple[str, str]) -> dict[str, str]:
+    """Sentences about the survey, computed from the survey_waves tables; `waves`: the
+    sentence on overlapping waves and the caveat, as `prose.survey_waves` gives them."""
+    independence, caveat = waves
     waves = s["respondents_by_wave"]
     counts = "; ".join(f"{r['wave']}: {r['respondents']}" for _, r in waves.iterrows())
     return {
@@ -437,4 +439,5 @@ def _survey_facts(s: dict[str, Any], independence: str) -> dict[str, str]:
             f"disclosure rule): {counts}. {independence} Respondents chose to take part, "
             "so they may not represent all such organisations."
         ),
+        "caveat": caveat,
     }

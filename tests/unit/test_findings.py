@@ -566,8 +566,18 @@ def _orgs(folder: Path, waves_per_org: list[int]) -> Path:
 def test_organisations_in_more_than_one_wave_are_protected_as_counts_of_people(tmp_path):
     # 41 organisations, 3 of them in two waves: 41 is published as 40, and 3 (below 8) is
     # suppressed, not rounded up to 5.
-    text = prose.survey_waves(_orgs(tmp_path, [2] * 3 + [1] * 38), 8, 5)
+    text, caveat = prose.survey_waves(_orgs(tmp_path, [2] * 3 + [1] * 38), 8, 5)
     assert text.startswith("[c] of the 40 organisations answered more than one wave")
+    assert caveat.endswith(
+        "some answered more than one wave, so the waves are not separate samples."
+    )
     # 12 of 41 in two waves: rounded to 10.
-    text = prose.survey_waves(_orgs(tmp_path, [2] * 12 + [1] * 29), 8, 5)
+    text, _ = prose.survey_waves(_orgs(tmp_path, [2] * 12 + [1] * 29), 8, 5)
     assert text.startswith("10 of the 40 organisations")
+
+
+def test_the_survey_caveat_calls_waves_separate_samples_only_when_they_are(tmp_path):
+    _, caveat = prose.survey_waves(_orgs(tmp_path, [1] * 30), 8, 5)
+    assert caveat.endswith("and each wave is a separate sample.")
+    _, caveat = prose.survey_waves(_orgs(tmp_path, [3] * 10 + [1] * 20), 8, 5)
+    assert "not separate samples" in caveat
