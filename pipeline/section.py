@@ -422,6 +422,11 @@ def _facts(
         "response_lr": model["response_region_lr"].iloc[0].to_dict(),
         "response_or": model["response_model"].set_index("term").to_dict("index"),
         "sensitivity": model["nonresponse_sensitivity"],
+        "units": int(
+            model["nonresponse_sensitivity"]
+            .query("scenario == 'complete_cases'")["n_units"]
+            .iloc[0]
+        ),
         "rule": rule,
         "items": ITEM_LABELS,
     }

@@ -43,6 +43,18 @@ def test_table_numbers_the_prose_quotes_are_registered_tables():
     assert quoted and set(quoted) <= {spec.key for spec in section.TABLES}
 
 
+# Numbers a sentence of the template may type: names and fixed facts, never results.
+FIXED = {"2000", "20", "2019", "18", "95", "3.0"}  # the Act, its limit, IMD 2019, aged 18+,
+# the intervals' level, the licence's version
+
+
+def test_the_template_types_no_result():
+    text = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", "", TEMPLATE.read_text(), flags=re.S)
+    text = re.sub(r"<(style|script)\b.*?</\1>|<h2[^>]*>.*?</h2>|<[^>]+>", " ", text, flags=re.S)
+    typed = set(re.findall(r"\d+(?:[.,]\d+)*", text)) - FIXED
+    assert not typed, typed
+
+
 def test_registry_keys_are_unique():
     keys = [spec.key for spec in section.TABLES]
     assert len(keys) == len(set(keys)) == 18
