@@ -17,6 +17,7 @@ import pandas as pd
 
 from pipeline import disclosure, prose, report, schemas
 from pipeline import section_tables as content
+from pipeline.change import first_to_last
 from pipeline.findings import GLOSSARY, overrides_applied
 from pipeline.outputs import read_json
 from pipeline.taxonomy import ITEM_LABELS
@@ -211,7 +212,7 @@ TABLES = (
         "support",
         "Change in support offered from the first to the last wave (percentage points, "
         "Holm-adjusted)",
-        lambda o: content.support_changes(o.survey["support_changes"], first_and_last=True),
+        lambda o: content.support_changes(first_to_last(o.survey["support_changes"])),
         (PEOPLE, FULL_LISTING),
         survey=True,
         sources=("survey_waves/support_changes.csv",),

@@ -10,7 +10,6 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline import disclosure
-from pipeline.change import first_to_last
 from pipeline.numbers import rounded
 from pipeline.taxonomy import STATUS_LABELS, STATUSES
 
@@ -235,11 +234,9 @@ def item_changes(changes: pd.DataFrame) -> pd.DataFrame:
     return _p_values(published, ["p_value", "p_holm"])
 
 
-def support_changes(changes: pd.DataFrame, first_and_last: bool = False) -> pd.DataFrame:
-    """Change in support offered between survey waves (percentage points, 95% CI): every
-    comparison, or only the first wave's with the last (`change.first_to_last`)."""
-    if first_and_last:
-        changes = first_to_last(changes)
+def support_changes(changes: pd.DataFrame) -> pd.DataFrame:
+    """Change in support offered between survey waves (percentage points, 95% CI), for the
+    comparisons given (all, or `change.first_to_last` of them)."""
     points = _percent(changes, ["difference", "conf_low", "conf_high"])
     points = _p_values(points.replace({"comparison": COMPARISONS}), ["p_value", "p_holm"])
     return points.reset_index(drop=True)
