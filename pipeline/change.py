@@ -429,12 +429,6 @@ def barriers_ranked(
     return out
 
 
-def first_to_last(changes: pd.DataFrame) -> pd.DataFrame:
-    """The comparisons of the first wave with the last: with two waves, the consecutive one."""
-    span = changes[changes["comparison"] == "first_to_last"]
-    return changes if span.empty else span
-
-
 def change_table(changes: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     """wave_changes as published: options labelled, shares' difference, no counts of people;
     "[c]" for the statistics of a comparison with a suppressed share."""

@@ -16,6 +16,7 @@ from functools import partial
 from importlib import resources
 from typing import NamedTuple
 
+import pandas as pd
 import yaml
 
 from pipeline.disclosure import CONFIDENTIAL
@@ -388,6 +389,13 @@ def survey_waves(n_orgs: int | None, n_repeat: int | None, allowed_for: bool) ->
         f"{repeat}; comparisons between waves treat them as if they were, so their intervals "
         "are approximate."
     )
+
+
+def first_to_last(changes: pd.DataFrame) -> pd.DataFrame:
+    """The changes between survey waves the section reports: the first wave's with the last,
+    and with two waves the one consecutive comparison, which is that."""
+    span = changes[changes["comparison"] == "first_to_last"]
+    return changes if span.empty else span
 
 
 def survey_caveat(overlap: bool) -> str:

@@ -16,8 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from pipeline import findings
-from pipeline.change import first_to_last
-from pipeline.findings import Estimate, listing, lower_first
+from pipeline.findings import Estimate, first_to_last, listing, lower_first
 from pipeline.funnel import LEVELS
 from pipeline.numbers import count, interval, level, number, p_value, ratio, tenths
 from pipeline.numbers import percent as pct

@@ -17,8 +17,7 @@ import pandas as pd
 
 from pipeline import disclosure, prose, report, schemas
 from pipeline import section_tables as content
-from pipeline.change import first_to_last
-from pipeline.findings import GLOSSARY, overrides_applied
+from pipeline.findings import GLOSSARY, first_to_last, overrides_applied
 from pipeline.outputs import read_json
 from pipeline.taxonomy import ITEM_LABELS
 from pipeline.workbook import SHORTHAND, PublishedTable, Release, figure_tables, typed

@@ -236,7 +236,7 @@ def item_changes(changes: pd.DataFrame) -> pd.DataFrame:
 
 def support_changes(changes: pd.DataFrame) -> pd.DataFrame:
     """Change in support offered between survey waves (percentage points, 95% CI), for the
-    comparisons given (all, or `change.first_to_last` of them)."""
+    comparisons given (all, or `findings.first_to_last` of them)."""
     points = _percent(changes, ["difference", "conf_low", "conf_high"])
     points = _p_values(points.replace({"comparison": COMPARISONS}), ["p_value", "p_holm"])
     return points.reset_index(drop=True)

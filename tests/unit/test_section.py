@@ -13,7 +13,6 @@ import pytest
 
 from pipeline import findings, prose, schemas, section
 from pipeline import section_tables as content
-from pipeline.change import first_to_last
 from pipeline.section import StageOutputs, TableSpec
 from pipeline.taxonomy import ADJUSTED
 from pipeline.workbook import Release, figure_tables, typed
@@ -436,13 +435,13 @@ def test_support_changes_are_in_points_with_comparisons_in_words():
         ["Advocacy", "Consecutive waves", "2021", "2023", 5.2, -7.2, 17.3, 0.413, 1.0],
         ["Advocacy", "First to last wave", "2021", "2025", -10.0, -25.0, 5.0, 0.012, 0.025],
     ]
-    span = content.support_changes(first_to_last(changes.assign(p_value=[0.4, 0.0002])))
+    span = content.support_changes(findings.first_to_last(changes.assign(p_value=[0.4, 0.0002])))
     assert _rows(span) == [
         ["Advocacy", "First to last wave", "2021", "2025", -10.0, -25.0, 5.0, "<0.001", 0.025]
     ]
     # Two waves: their one consecutive comparison is the first wave's with the last, so the
     # table of first-to-last changes shows it rather than nothing.
-    two_waves = content.support_changes(first_to_last(changes.head(1)))
+    two_waves = content.support_changes(findings.first_to_last(changes.head(1)))
     assert _rows(two_waves) == [
         ["Advocacy", "Consecutive waves", "2021", "2023", 5.2, -7.2, 17.3, 0.413, 1.0]
     ]
