@@ -55,6 +55,14 @@ def test_the_template_types_no_result():
     assert not typed, typed
 
 
+def test_the_template_starts_a_new_sentence_after_each_computed_one():
+    # Computed sentences end with a full stop ("... both rounds."), so what follows one in
+    # the template must start a sentence, not continue it with "(" or a lower-case word.
+    text = TEMPLATE.read_text(encoding="utf-8")
+    continued = re.findall(r"\{\{ said\.\w+ \}\} *[a-z(;,]", text)
+    assert not continued, continued
+
+
 def test_registry_keys_are_unique():
     keys = [spec.key for spec in section.TABLES]
     assert len(keys) == len(set(keys)) == 18
