@@ -133,6 +133,14 @@ class Model(_Strict):
     def _covariates_once(cls, covariates: list[str]) -> list[str]:
         return _unique(covariates, "covariate")
 
+    @field_validator("significance")
+    @classmethod
+    def _labelled_level(cls, level: float) -> float:
+        """The section, tables and charts label intervals 95% and tests at 5%."""
+        if level != 0.05:
+            raise ValueError("must be 0.05: the report labels its intervals 95% and its tests 5%")
+        return level
+
     @field_validator("reference_region")
     @classmethod
     def _region_code(cls, code: str) -> str:

@@ -62,6 +62,12 @@ def test_committed_params_are_valid():
         ("data", "raw_dir", "", "data.raw_dir string should have at least 1 character"),
         ("model", "seed", -1, "model.seed must be greater than or equal to 0"),
         ("model", "significance", 0.5, "model.significance must be less than 0.5"),
+        (
+            "model",
+            "significance",
+            0.1,
+            "model.significance must be 0.05: the report labels its intervals 95% and its tests 5%",
+        ),
         ("model", "alpha", 0.05, "model.alpha is not a known parameter"),
         ("model", "colour", "red", "model.colour is not a known parameter"),
     ],
