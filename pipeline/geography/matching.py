@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -131,6 +132,7 @@ def _plain(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
+@functools.lru_cache(maxsize=1 << 16)  # typed names repeat in every wave and round
 def normalise_name(text: str) -> str:
     """A name reduced to its distinctive words, for building aliases and matching.
 
