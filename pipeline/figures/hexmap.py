@@ -160,7 +160,7 @@ def _hex_colourbar(
         mpl.cm.ScalarMappable(norm=norm, cmap=cmap),
         cax=bar_ax,
         orientation="horizontal",
-        ticks=range(0, vmax + 1, 1 if vmax <= 13 else 2),
+        ticks=range(0, vmax + 1, 1 if vmax <= 8 else 2),  # one-digit labels fit every step
     )
     bar.set_label(label, fontsize=8, labelpad=2)
     bar.ax.xaxis.set_label_position("top")

@@ -160,6 +160,21 @@ def test_hex_map_colours_a_half_way_median_as_the_next_whole_number(hexes):
     assert bars == {"B": fill["E4"], "A": fill["E2"]}
 
 
+def test_hex_map_colour_key_labels_stand_apart(hexes):
+    # with the median-by-region panel beside it, as in the report; 0..13 items
+    df = pd.DataFrame(
+        {"la_code": ["E1", "E2", "E3", "E4"], "n_items": [0, 13, None, 4], "region_name": "A"}
+    )
+    chart = figures.hex_map(df, hexes, T, ALT)
+    fig = chart.figure
+    (key,) = fig.axes[0].child_axes  # the colour key, inset at the top left
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in key.get_xticklabels() if t.get_text()]
+    assert len(boxes) >= 5
+    assert all(b.x0 - a.x1 >= 2 / 72 * fig.dpi for a, b in zip(boxes, boxes[1:]))  # 2 points
+
+
 def test_hex_map_rejects_authorities_missing_from_either_side(hexes):
     df = pd.DataFrame({"la_code": ["E1", "E2", "E3", "E9"], "n_items": [1, 2, 3, 4]})
     with pytest.raises(ValueError, match=r"1 la_code not in the hex layout: \['E9'\]"):
