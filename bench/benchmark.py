@@ -31,7 +31,7 @@ SEED = 20240501
 NEW_WAVE = "2027"  # scenario 4's wave: the last example wave's questions, a normal volume
 NEW_WAVE_ORGS = 120  # the example waves have 60 to 150 organisations
 PAIRS = 5  # scenario 2: `dvc status` and a no-op `dvc repro`, in turn
-EDITS = 3  # scenario 7: template edits, each followed by its floor
+EDITS = 5  # scenario 7: template edits, each followed by its floor
 TEMPLATE = Path("pipeline/templates/section.html.j2")
 
 log = logging.getLogger("bench")
