@@ -10,7 +10,6 @@ import json
 import platform
 import re
 import subprocess
-from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -191,23 +190,17 @@ def table_html(frame: pd.DataFrame, number: int, caption: str) -> Markup:
     return Markup(f"{head}</thead>{rest}")
 
 
-def write_pdf(
-    page: str, out: Path, attachments: Callable[[], list[Attachment]], created: dt.date
-) -> None:
+def write_pdf(page: str, out: Path, attachments: list[Attachment], created: dt.date) -> None:
     """Print the HTML to a tagged, accessible A4 PDF (PDF/UA-1) with WeasyPrint.
 
     Bookmarks come from the headings; the language and title from ``<html lang>`` and
     ``<title>``, and the viewer shows the title. `attachments` are embedded in the PDF (the
     data behind each figure, the workbook), dated `created`, so that the PDF carries its data
-    when it travels alone; they are read once the pages are laid out, so a file written
-    meanwhile in another process (the workbook) is attached whole. No base URL: the PDF holds
-    no local path and is the same from any checkout.
+    when it travels alone. No base URL: the PDF holds no local path and is the same from any
+    checkout.
     """
     import weasyprint
 
-    options = {"pdf_identifier": b"quantitative-section", "pdf_variant": "pdf/ua-1",
-               "uncompressed_pdf": False}  # fmt: skip
-    document = weasyprint.HTML(string=page).render(**options)
     stamp = dt.datetime.combine(created, dt.time())
     files = [
         weasyprint.Attachment(
@@ -218,9 +211,16 @@ def write_pdf(
             modified=stamp,
             relationship="Data",
         )  # fmt: skip
-        for a in attachments()
+        for a in attachments
     ]
-    document.write_pdf(out, attachments=files, finisher=_show_title, **options)
+    weasyprint.HTML(string=page).write_pdf(
+        out,
+        pdf_identifier=b"quantitative-section",
+        pdf_variant="pdf/ua-1",
+        attachments=files,
+        uncompressed_pdf=False,
+        finisher=_show_title,
+    )
 
 
 def _show_title(document: Any, pdf: Any) -> None:  # noqa: ARG001
@@ -238,12 +238,9 @@ class Attachment(NamedTuple):
     description: str
 
 
-def attachments(
-    context: dict[str, Any], out_dir: Path, workbook_written: Callable[[], object]
-) -> list[Attachment]:
+def attachments(context: dict[str, Any], out_dir: Path) -> list[Attachment]:
     """The data behind each figure (CSV), the workbook and the methodology, to embed in the
-    PDF, once `workbook_written` has returned."""
-    workbook_written()
+    PDF; the workbook must be written first."""
     files = [
         Attachment(
             f["attachment"],
@@ -367,18 +364,12 @@ def write_build_record(out_dir: Path, lock_file: Path = Path("dvc.lock")) -> Pat
 
 
 def write_section(
-    context: dict[str, Any],
-    stamp: dict[str, Any],
-    title: str,
-    synthetic: bool,
-    out_dir: Path,
-    workbook_written: Callable[[], object],
+    context: dict[str, Any], stamp: dict[str, Any], title: str, synthetic: bool, out_dir: Path
 ) -> tuple[Path, Path]:
     """Render the section to HTML, and its print edition to PDF with the data attached.
 
     The print edition differs only where the HTML links to files beside it: it says where
     they are (attached to the PDF) instead, so that no link breaks when the PDF travels alone.
-    `workbook_written` waits for the workbook (being written in another process) to attach it.
     """
     html_path, pdf_path = (
         out_dir / "quantitative_section.html",
@@ -389,8 +380,7 @@ def write_section(
     page = render("section.html.j2", print_edition=False, **common, **context)
     html_path.write_text(page, encoding="utf-8")
     printed = render("section.html.j2", print_edition=True, **common, **context)
-    files = functools.partial(attachments, context, out_dir, workbook_written)
-    write_pdf(printed, pdf_path, files, context["release"].release_date)
+    write_pdf(printed, pdf_path, attachments(context, out_dir), context["release"].release_date)
     return html_path, pdf_path
 
 

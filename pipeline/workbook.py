@@ -10,10 +10,7 @@ header row is frozen; text is neutralised against formula injection and no cell 
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import re
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -222,21 +219,6 @@ def write_workbook(
     stamp = dt.datetime.combine(release.release_date, dt.time())
     wb.set_properties({"title": release.title, "author": release.publisher, "created": stamp})
     wb.close()
-
-
-def start_workbook(
-    tables: list[PublishedTable], path: Path, release: Release, about: list[str]
-) -> Callable[[], None]:
-    """Start `write_workbook` in a new process; return a function that waits for it (and
-    raises its error).
-
-    The report stage writes the workbook on the other core while WeasyPrint lays out the
-    PDF, which attaches the workbook once it is written.
-    """
-    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-    written = pool.submit(write_workbook, tables, path, release, about)
-    pool.shutdown(wait=False)
-    return written.result
 
 
 def typed(frame: pd.DataFrame) -> pd.DataFrame:

@@ -18,7 +18,6 @@ from pipeline.workbook import (
     filled,
     long_date,
     number_format,
-    start_workbook,
     write_workbook,
 )
 
@@ -167,18 +166,6 @@ def test_rewriting_gives_the_same_bytes(written, tmp_path):
     again = tmp_path / "again.xlsx"
     write_workbook([APPLES, PEARS, FIGURE], again, RELEASE, ["About one.", "About two."])
     assert again.read_bytes() == written.read_bytes()
-
-
-def test_written_in_another_process_gives_the_same_bytes(written, tmp_path):
-    there = tmp_path / "there.xlsx"
-    start_workbook([APPLES, PEARS, FIGURE], there, RELEASE, ["About one.", "About two."])()
-    assert there.read_bytes() == written.read_bytes()
-
-
-def test_waiting_raises_the_other_process_error(tmp_path):
-    wait = start_workbook([APPLES], tmp_path / "no folder" / "tables.xlsx", RELEASE, ["About."])
-    with pytest.raises(Exception, match="No such file or directory"):
-        wait()
 
 
 # the rules behind the formats ---------------------------------------------------------------
