@@ -202,7 +202,7 @@ TABLES = (
     TableSpec(
         "respondents",
         "Survey respondents by wave and type (counts of people protected)",
-        lambda o: o.survey["respondents"],
+        lambda o: o.survey["respondents"].replace({"org_type": {"total": "Total"}}),
         (PEOPLE,),
         survey=True,
         sources=("survey_waves/respondents.csv",),

@@ -75,6 +75,7 @@ def _respondents(a: Attacker, pub: Publication) -> Sums:
     waves = [c for c in table.columns if c not in ("org_type", "total")]
     sheet = pub.sheet("Survey respondents by wave and type")
     sheet.columns = ["org_type", *waves, "total"]
+    sheet["org_type"] = sheet["org_type"].replace({"Total": "total"})  # the row, as published
     for name, frame in (("respondents.csv", table), ("workbook respondents", sheet)):
         for _, row in frame.iterrows():
             for col in [*waves, "total"]:
