@@ -23,7 +23,17 @@ from datetime import datetime
 from pathlib import Path
 
 import numpy as np
-from measure import ROOT, SAMPLE_EVERY, Row, Run, commit, copy_repo, measure, replace
+from measure import (
+    ROOT,
+    SAMPLE_EVERY,
+    Row,
+    Run,
+    commit,
+    copy_repo,
+    measure,
+    median_run,
+    replace,
+)
 from plain import downstream, processed_files, run_plain, same_outputs
 
 RESULTS = ROOT / "bench" / "results" / "latest.md"
@@ -47,11 +57,6 @@ def paired(a: list[Run], b: list[Run]) -> float:
     return statistics.median(x.wall / y.wall for x, y in zip(a, b, strict=True))
 
 
-def median_run(runs: list[Run]) -> Run:
-    """The run with the median wall time."""
-    return sorted(runs, key=lambda r: r.wall)[len(runs) // 2]
-
-
 # --- scenarios ----------------------------------------------------------------------------------
 
 
@@ -62,10 +67,7 @@ def cold_and_noop(repo: Path) -> tuple[list[Row], dict[str, str]]:
     commit(repo, "cold run")
     rows = [Row("1. cold `dvc repro`", cold, "<= 2.0 x plain (5)")]
     log.info("2/8 dvc status and a no-op dvc repro, %d pairs", PAIRS)
-    status, noop = [], []
-    for _ in range(PAIRS):
-        status.append(measure(["dvc", "status"], repo))
-        noop.append(measure(["dvc", "repro"], repo))
+    status, noop = status_and_noop(repo)
     ratio = paired(noop, status)
     reran = sorted({s for r in noop for s in r.ran})
     rows.append(Row(f"2a. `dvc status` (median of {PAIRS})", median_run(status)))
@@ -80,6 +82,40 @@ def cold_and_noop(repo: Path) -> tuple[list[Row], dict[str, str]]:
         )
     )
     return rows, processed_files(repo)
+
+
+def status_and_noop(repo: Path) -> tuple[list[Run], list[Run]]:
+    """`dvc status` and a no-op `dvc repro` in `repo`, in turn, PAIRS times."""
+    status, noop = [], []
+    for _ in range(PAIRS):
+        status.append(measure(["dvc", "status"], repo))
+        noop.append(measure(["dvc", "repro"], repo))
+    return status, noop
+
+
+def dvc_alone(work: Path) -> list[Row]:
+    """(2c, 2d) scenario 2 in a project of one stage that copies one file: DVC's own ratio."""
+    log.info("2c/8 dvc status and a no-op dvc repro in a one-stage project")
+    repo = work / "one-stage"
+    repo.mkdir()
+    commit(repo, "empty", init=True)
+    (repo / "in.txt").write_text("x\n", encoding="utf-8")
+    subprocess.run(["dvc", "init", "-q"], cwd=repo, check=True)
+    subprocess.run(["dvc", "config", "core.analytics", "false"], cwd=repo, check=True)
+    add = ["dvc", "stage", "add", "-q", "-n", "copy", "-d", "in.txt", "-o", "out.txt"]
+    subprocess.run([*add, "cp in.txt out.txt"], cwd=repo, check=True)
+    measure(["dvc", "repro"], repo)
+    commit(repo, "built")
+    status, noop = status_and_noop(repo)
+    ratio = paired(noop, status)
+    return [
+        Row(f"2c. one-stage project: `dvc status` (median of {PAIRS})", median_run(status)),
+        Row(
+            f"2d. one-stage project: no-op `dvc repro` (median of {PAIRS})",
+            median_run(noop),
+            note=f"{ratio:.2f} x status: DVC's own ratio, with nothing of the pipeline's",
+        ),
+    ]
 
 
 def parameter_change(repo: Path) -> list[Row]:
@@ -246,7 +282,7 @@ def scenarios(work: Path, scale: tuple[int, int]) -> list[Row]:
     rng = np.random.default_rng(SEED)
     repo = copy_repo(work / "repo")
     first, cold_outputs = cold_and_noop(repo)
-    rows = first + parameter_change(repo)
+    rows = first + dvc_alone(work) + parameter_change(repo)
     wave = new_wave(repo, work, rng)
     rows += [wave, plain(work, rows[0], cold_outputs, repo)]
     edits = edit_loop(repo)
