@@ -36,6 +36,8 @@ DATE_FORMATS = (
     "%B %d %Y",
 )
 # Tidied before the formats are tried: a weekday in front, "1st", "Sept", commas.
+# Recognised only to say why a date was refused: month first, as in the US.
+US_FORMATS = ("%m/%d/%Y", "%m/%d/%y", "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S")
 _WEEKDAY = re.compile(r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", re.IGNORECASE)
 _ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b", re.IGNORECASE)
 _SEPT = re.compile(r"\bsept\b", re.IGNORECASE)
@@ -172,6 +174,15 @@ def parse_date(raw: str) -> date | None:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
+    for fmt in US_FORMATS:
+        try:
+            us = datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+        raise ValueError(
+            f"{raw!r} reads only month first ({us:%d %B %Y}, US order), but dates are read day "
+            "first: check the column's other dates too, and write them as 2021-06-14"
+        )
     raise ValueError(f"{raw!r} is not a date in a known format (e.g. 2021-06-14, 14/06/2021)")
 
 

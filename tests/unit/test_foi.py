@@ -85,7 +85,7 @@ def test_dates_outside_the_window_name_file_row_and_column() -> None:
     message = _stops(findings)
     assert message.startswith("f.csv: 2 bad dates:\n")
     assert "row 3, column 'Date responded': '30/05/2021' is before the request" in message
-    assert "row 4, column 'Date responded': '06/13/2021' is not a date" in message
+    assert "row 4, column 'Date responded': '06/13/2021' reads only month first" in message
     future = foi.Findings("f.csv")
     one = _frame(foi.RESPONDED, ["14/06/2021"])
     foi.parse_dates(one, foi.RESPONDED, future, date(2021, 6, 1), date(2021, 6, 10))
@@ -384,7 +384,15 @@ def test_dates_as_people_and_spreadsheets_write_them(raw: str) -> None:
     assert foi.parse_date(raw) == date(2021, 6, 14)  # 44361 is Excel's serial for it
 
 
-@pytest.mark.parametrize("raw", ["06/13/2021", "31/02/2021", "June 2021", "123456"])
+@pytest.mark.parametrize("raw", ["31/02/2021", "02/31/2021", "June 2021", "123456"])
 def test_dates_that_are_not_one_day_stop(raw: str) -> None:
     with pytest.raises(ValueError, match="not a date"):
+        foi.parse_date(raw)
+
+
+@pytest.mark.parametrize("raw", ["06/13/2021", "6/13/21", "12/31/2024 10:00"])
+def test_a_date_in_us_order_is_named_as_such(raw: str) -> None:
+    """Read day first it is no date; the message says it is month first, and that the
+    column's other dates, which day first may misread (06/12), need checking too."""
+    with pytest.raises(ValueError, match=r"month first \(\d+ \w+ 20\d\d, US order\).*other dates"):
         foi.parse_date(raw)
