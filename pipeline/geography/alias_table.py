@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.geography.matching import _variants, normalise_name
+from pipeline.geography.names import _variants, normalise_name
 from pipeline.geography.tables import YEARS
 
 # Short forms in common use that the variant rules cannot derive. Kept small on purpose.
