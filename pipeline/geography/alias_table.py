@@ -48,16 +48,52 @@ FORMER_NAMES: dict[str, str] = {
     "Poole": "E06000058",
     "Corporation of London": "E09000001",  # the City of London Corporation's name until 2006
 }
+# GSS codes that went out of use before April 2019 (the first geography year), with the codes
+# of April 2019 that took over their area (ONS Code History Database). The Dorset and Somerset
+# ones are also in sheet MYE 7 of ukpopestimatesmid2020on2021geography.xls, where the 2011
+# Census counts of Bournemouth, Poole and Christchurch add up to BCP's, those of the other five
+# Dorset districts to Dorset's, and Taunton Deane's and West Somerset's to Somerset West and
+# Taunton's. A district's code matches only once its area lies wholly in a unitary authority
+# (former_codes in build.py). Not listed: districts merged into another district of a county
+# that remains (Forest Heath, St Edmundsbury, Suffolk Coastal, Waveney, 2019) and recoded
+# districts of a county that remains (East Hertfordshire, St Albans, Stevenage, Welwyn
+# Hatfield, 2012-13): they lie inside a county and, like any district, match nothing.
+FORMER_CODES: dict[str, tuple[str, ...]] = {
+    "E06000048": ("E06000057",),  # Northumberland, recoded April 2013 (boundary with Gateshead)
+    "E08000020": ("E08000037",),  # Gateshead, recoded April 2013
+    "E06000028": ("E06000058",),  # Bournemouth, into Bournemouth, Christchurch and Poole 2019
+    "E06000029": ("E06000058",),  # Poole, likewise
+    "E10000009": ("E06000058", "E06000059"),  # Dorset county: Christchurch to BCP, rest Dorset
+    "E07000048": ("E06000058",),  # Christchurch, a district of Dorset county, into BCP
+    "E07000049": ("E06000059",),  # East Dorset, into Dorset (unitary) 2019
+    "E07000050": ("E06000059",),  # North Dorset, likewise
+    "E07000051": ("E06000059",),  # Purbeck, likewise
+    "E07000052": ("E06000059",),  # West Dorset, likewise
+    "E07000053": ("E06000059",),  # Weymouth and Portland, likewise
+    "E07000190": ("E07000246",),  # Taunton Deane, into Somerset West and Taunton 2019
+    "E07000191": ("E07000246",),  # West Somerset, likewise (in Somerset unitary from 2023)
+}
 
-KIND_ORDER = ("code", "ons_name", "variant", "short_form", "initialism", "former_name")
+KIND_ORDER = (
+    "code",
+    "ons_name",
+    "variant",
+    "short_form",
+    "initialism",
+    "former_name",
+    "former_code",
+)
 
 
-def build_aliases(authorities: pd.DataFrame, successors: pd.DataFrame) -> pd.DataFrame:
+def build_aliases(
+    authorities: pd.DataFrame, successors: pd.DataFrame, former_codes: pd.DataFrame
+) -> pd.DataFrame:
     """Names under which each authority may be written, per geography year.
 
     Kinds: code, ons_name, variant (by rule from the ONS name), short_form (SHORT_FORMS),
     initialism (INITIALISMS), former_name (FORMER_NAMES, and the names of split or renamed
-    predecessors). A normalised alias that points at several codes in a year is ambiguous.
+    predecessors), former_code (`former_codes`: geography_year, from_code, la_code). A
+    normalised alias that points at several codes in a year is ambiguous.
     """
     rows = []
     for year, code, name, la_type in authorities[
@@ -80,6 +116,12 @@ def build_aliases(authorities: pd.DataFrame, successors: pd.DataFrame) -> pd.Dat
             (n, c, year, "former_name")
             for n, c in zip(earlier["from_name"], earlier["to_code"], strict=True)
         ]
+    rows += [
+        (old, code, year, "former_code")
+        for year, old, code in former_codes[["geography_year", "from_code", "la_code"]].itertuples(
+            index=False
+        )
+    ]
     frame = pd.DataFrame(rows, columns=["alias", "la_code", "geography_year", "kind"])
     frame["alias_norm"] = frame["alias"].map(normalise_name)
     frame["rank"] = frame["kind"].map(KIND_ORDER.index)

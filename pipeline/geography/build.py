@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.geography.alias_table import build_aliases
+from pipeline.geography.alias_table import FORMER_CODES, build_aliases
 from pipeline.geography.hex_layout import build_hexes
 from pipeline.geography.sources import (
     HEX_LAD,
@@ -85,6 +85,29 @@ def check_district_successors(lookups: dict[int, pd.DataFrame]) -> None:
                 f"are {sorted(before - after)}, but DISTRICT_SUCCESSORS lists "
                 f"{sorted(listed)}",
             )
+
+
+def former_codes(lookups: dict[int, pd.DataFrame]) -> pd.DataFrame:
+    """Per geography year, the codes out of use by then whose area lies wholly in that year's
+    authorities: geography_year, from_code, la_code. FORMER_CODES (out of use before 2019) and
+    the districts of earlier years abolished since are followed through later reorganisations;
+    one that ends in a district of the year (inside a county) has no row."""
+    rows = []
+    for year in YEARS:
+        live, utla = set(lookups[year]["ltla_code"]), set(lookups[year]["la_code"])
+        gone = {c: (YEARS[0], to) for c, to in FORMER_CODES.items()}
+        gone |= {
+            c: (y, (c,))
+            for y in YEARS
+            if y < year
+            for c in lookups[y]["ltla_code"]
+            if c not in live
+        }
+        for code, (since, to) in sorted(gone.items()):
+            ends = sorted({_district_to(c, since, year) for c in to})
+            if set(ends) <= utla:
+                rows += [(year, code, end) for end in ends]
+    return pd.DataFrame(rows, columns=["geography_year", "from_code", "la_code"])
 
 
 def build_authorities(
@@ -369,7 +392,7 @@ def build_reference(sources: Path, out: Path) -> None:
         "successors": succ,
         "covariates": covariates,
         "population": population,
-        "aliases": build_aliases(las, succ),
+        "aliases": build_aliases(las, succ, former_codes(lookups)),
         "hexes": hexes_,
         "ndtms_england": ndtms,
     }

@@ -13,9 +13,17 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from pipeline.geography.names import _plain, normalise_name
-from pipeline.geography.tables import YEARS, _check_year, aliases, authorities, successor_map
+from pipeline.geography.tables import (
+    LA_TYPES,
+    YEARS,
+    _check_year,
+    aliases,
+    authorities,
+    successor_map,
+)
 
 GSS_LIKE = re.compile(r"^[EWSNK]\d{8}$")
+_CODES = ("code", "former_code")  # kinds of alias that are GSS codes
 
 # Words that tell apart authorities otherwise named alike ("Cheshire East", "Cheshire West and
 # Chester"; "North Lincolnshire", "North East Lincolnshire"). Beyond an exact alias, a match
@@ -29,10 +37,25 @@ def _marks(words: Iterable[str]) -> frozenset[str]:
     return _MARKS.intersection(words)
 
 
+def _former_routes(table: pd.DataFrame, year: int) -> dict[str, tuple[tuple[str, ...], str]]:
+    """Codes out of use by `year` (aliases of kind former_code) -> (this year's codes that have
+    their area, kind), with kinds as in _routes; a district lies inside a former authority,
+    so only former authorities can share a successor's area."""
+    part = table[(table["geography_year"] == year) & (table["kind"] == "former_code")]
+    upper = part[part["alias"].str[:3].isin(LA_TYPES)]
+    routes = {}
+    for code, group in part.groupby("alias"):
+        to = tuple(group["la_code"])
+        shared = set(upper.loc[upper["la_code"].isin(to), "alias"]) - {code}
+        routes[code] = (to, "one" if len(to) == 1 else "mixed" if shared else "covers")
+    return routes
+
+
 def _routes(reference_dir: Path, year: int) -> dict[str, tuple[tuple[str, ...], str]]:
     """Other years' codes -> (this year's codes sharing their area, kind). Kind "one": the
     same authority, or the one it merged into; "covers": a split county's successors, or the
-    county a new unitary was part of, sharing its area with no other authority; else "mixed"."""
+    county a new unitary was part of, sharing its area with no other authority; else "mixed".
+    Codes that are no authority's in any geography year come from _former_routes."""
     routes: dict[str, tuple[tuple[str, ...], str]] = {}
     for other in YEARS:
         if other < year:
@@ -110,7 +133,7 @@ class Matcher:
         # other years' authorities that are not of this year are found by their own names
         # ("Cumbria" in 2023 as E10000006), not as former names of this year's authorities
         other = table[(table["geography_year"] != year) & ~table["la_code"].isin(names)]
-        other = other[other["kind"] != "code"]
+        other = other[~other["kind"].isin(_CODES)]
         here = table[table["geography_year"] == year]
         here = here[
             ~((here["kind"] == "former_name") & here["alias_norm"].isin(other["alias_norm"]))
@@ -124,7 +147,7 @@ class Matcher:
         self._labels = dict(zip(ons["la_code"], ons["alias"], strict=True))
         # typos of codes and initialisms are not evidence: fuzzy search skips them
         both = pd.concat([other, here])
-        words = both[~both["kind"].isin(["code", "initialism"]) & ~both["alias"].str.isupper()]
+        words = both[~both["kind"].isin([*_CODES, "initialism"]) & ~both["alias"].str.isupper()]
         self._aliases = sorted(set(words["alias_norm"]))
         self._sorted = [" ".join(sorted(a.split())) for a in self._aliases]
         self._words = {w for a in self._aliases for w in a.split()}
@@ -145,8 +168,9 @@ class Matcher:
         names = dict(
             authorities(reference_dir, year)[["la_code", "la_name"]].itertuples(index=False)
         )
-        routes = _routes(reference_dir, year)
-        return cls(year, names, aliases(reference_dir), routes, fuzzy_threshold, margin)
+        table = aliases(reference_dir)
+        routes = _former_routes(table, year) | _routes(reference_dir, year)
+        return cls(year, names, table, routes, fuzzy_threshold, margin)
 
     def _candidates(self, codes: Iterable[str], score: float) -> tuple[tuple[str, str, float], ...]:
         return tuple((c, self.names[c], score) for c in codes if c in self.names)

@@ -131,8 +131,46 @@ def test_a_later_authority_on_an_earlier_geography_is_served_as_the_county_it_wa
     assert matchers[2021].served("E06000065")[0].la_code == "E10000023"  # a recode
 
 
+@pytest.mark.parametrize(
+    ("year", "value", "code"),
+    [
+        (2019, "E06000028", "E06000058"),  # Bournemouth, in BCP since April 2019
+        (2023, "E06000029", "E06000058"),  # Poole
+        (2021, "E07000048", "E06000058"),  # Christchurch, a district of Dorset county
+        (2023, "E07000052", "E06000059"),  # West Dorset, in Dorset (unitary) since 2019
+        (2021, "E06000048", "E06000057"),  # Northumberland, recoded in 2013
+        (2023, "e08000020", "E08000037"),  # Gateshead, recoded in 2013
+        (2021, "E07000004", "E06000060"),  # Aylesbury Vale, in Buckinghamshire since 2020
+        (2023, "E07000026", "E06000063"),  # Allerdale, in Cumberland since 2023
+        (2023, "E07000190", "E06000066"),  # Taunton Deane, via Somerset West and Taunton
+    ],
+)
+def test_a_code_out_of_use_matches_the_authority_that_has_its_area(matchers, year, value, code):
+    got = matchers[year].match(value)
+    assert (got.la_code, got.method, got.problem) == (code, "code_successor", None)
+
+
+def test_a_code_out_of_use_whose_area_is_split_or_inside_a_county_stops(matchers) -> None:
+    for year in geo.YEARS:  # Dorset county: Christchurch went to BCP, the rest to Dorset
+        got = matchers[year].match("E10000009")
+        assert (got.la_code, got.problem) == (None, "ambiguous_successor")
+        assert [c for c, _, _ in got.candidates] == ["E06000058", "E06000059"]
+        # BCP also took in Bournemouth and Poole: not counted as served for Dorset county
+        assert [m.problem for m in matchers[year].served("E10000009")] == ["ambiguous_successor"]
+    for year, value in (
+        (2021, "E07000190"),  # Taunton Deane: then in a district of Somerset county
+        (2019, "E07000004"),  # Aylesbury Vale: then a district of Buckinghamshire county
+        (2021, "E07000026"),  # Allerdale: then a district of Cumbria
+        (2023, "E07000201"),  # Forest Heath: merged into West Suffolk, a district
+        (2023, "E07000097"),  # East Hertfordshire's code before 2014: a district
+    ):
+        got = matchers[year].match(value)
+        assert (got.la_code, got.problem) == (None, "unmatched"), (year, value)
+
+
 def test_an_abolished_district_stays_unmatched(matchers: dict) -> None:
-    # Christchurch was a district of Dorset (merged into BCP in 2019); districts match nothing
+    # Christchurch was a district of Dorset (merged into BCP in 2019): its code matches BCP,
+    # its name, like any district's, nothing
     for value in ("Christchurch", "Christchurch Borough Council", "Carlisle City Council"):
         assert matchers[2023].served(value)[0].problem == "unmatched"
 
