@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
-from pipeline.geography.names import _variants, normalise_name
+from pipeline.geography.names import _parts, _variants, normalise_name
 from pipeline.geography.tables import YEARS
 
 # Short forms in common use that the variant rules cannot derive. Kept small on purpose.
@@ -25,12 +27,14 @@ SHORT_FORMS: dict[str, tuple[str, ...]] = {
     # with Newcastle upon Tyne (whose short form the rules derive).
     "Newcastle": ("E10000028",),
 }
-# Initials some councils use of themselves in correspondence (not drawn by the example-data
-# generator, which types names as respondents do).
+# Initials some councils use of themselves in correspondence, for the whole name or part of it
+# (not drawn by the example-data generator, which types names as respondents do).
 INITIALISMS: dict[str, str] = {
     "B&NES": "E06000022",
     "BwD": "E06000008",
     "CWAC": "E06000050",
+    "CW&C": "E06000050",
+    "Cheshire W&C": "E06000050",
     "ERYC": "E06000011",
     "H&F": "E09000013",
     "IOW": "E06000046",
@@ -82,18 +86,23 @@ KIND_ORDER = (
     "initialism",
     "former_name",
     "former_code",
+    "name_part",
 )
 
 
 def build_aliases(
-    authorities: pd.DataFrame, successors: pd.DataFrame, former_codes: pd.DataFrame
+    authorities: pd.DataFrame,
+    successors: pd.DataFrame,
+    former_codes: pd.DataFrame,
+    districts: Iterable[str],
 ) -> pd.DataFrame:
     """Names under which each authority may be written, per geography year.
 
     Kinds: code, ons_name, variant (by rule from the ONS name), short_form (SHORT_FORMS),
     initialism (INITIALISMS), former_name (FORMER_NAMES, and the names of split or renamed
-    predecessors), former_code (`former_codes`: geography_year, from_code, la_code). A
-    normalised alias that points at several codes in a year is ambiguous.
+    predecessors), former_code (`former_codes`: geography_year, from_code, la_code), name_part
+    (by rule: see _parts and _unshared, which checks them against the names of `districts`).
+    A normalised alias that points at several codes in a year is ambiguous.
     """
     rows = []
     for year, code, name, la_type in authorities[
@@ -101,6 +110,30 @@ def build_aliases(
     ].itertuples(index=False):
         rows += [(code, code, year, "code"), (name, code, year, "ons_name")]
         rows += [(v, code, year, "variant") for v in _variants(name, la_type)]
+        rows += [(p, code, year, "name_part") for p in _parts(name)]
+    rows += _listed(authorities, successors)
+    former = former_codes[["from_code", "la_code", "geography_year"]].itertuples(index=False)
+    rows += [(*row, "former_code") for row in former]
+    frame = pd.DataFrame(rows, columns=["alias", "la_code", "geography_year", "kind"])
+    frame["alias_norm"] = frame["alias"].map(normalise_name)
+    frame = frame[_unshared(frame, districts)].copy()
+    frame["rank"] = frame["kind"].map(KIND_ORDER.index)
+    frame = frame.sort_values(["geography_year", "alias", "la_code", "rank"]).drop_duplicates(
+        ["geography_year", "alias", "la_code"]
+    )
+    n_codes = frame.groupby(["geography_year", "alias_norm"])["la_code"].transform("nunique")
+    frame["ambiguous"] = n_codes > 1
+    cols = ["alias", "alias_norm", "la_code", "geography_year", "kind", "ambiguous"]
+    return (
+        frame[cols]
+        .sort_values(["geography_year", "alias_norm", "la_code", "alias"])
+        .reset_index(drop=True)
+    )
+
+
+def _listed(authorities: pd.DataFrame, successors: pd.DataFrame) -> list[tuple]:
+    """Rows of the hand lists and of the predecessors' names, per year: alias, code, year, kind."""
+    rows = []
     for year in YEARS:
         codes = set(authorities.loc[authorities["geography_year"] == year, "la_code"])
         rows += [
@@ -116,23 +149,13 @@ def build_aliases(
             (n, c, year, "former_name")
             for n, c in zip(earlier["from_name"], earlier["to_code"], strict=True)
         ]
-    rows += [
-        (old, code, year, "former_code")
-        for year, old, code in former_codes[["geography_year", "from_code", "la_code"]].itertuples(
-            index=False
-        )
-    ]
-    frame = pd.DataFrame(rows, columns=["alias", "la_code", "geography_year", "kind"])
-    frame["alias_norm"] = frame["alias"].map(normalise_name)
-    frame["rank"] = frame["kind"].map(KIND_ORDER.index)
-    frame = frame.sort_values(["geography_year", "alias", "la_code", "rank"]).drop_duplicates(
-        ["geography_year", "alias", "la_code"]
-    )
-    n_codes = frame.groupby(["geography_year", "alias_norm"])["la_code"].transform("nunique")
-    frame["ambiguous"] = n_codes > 1
-    cols = ["alias", "alias_norm", "la_code", "geography_year", "kind", "ambiguous"]
-    return (
-        frame[cols]
-        .sort_values(["geography_year", "alias_norm", "la_code", "alias"])
-        .reset_index(drop=True)
-    )
+    return rows
+
+
+def _unshared(frame: pd.DataFrame, districts: Iterable[str]) -> pd.Series:
+    """False for a name part that is not one authority's alone: written alike (normalised) for
+    another authority in any year, or as the name of a district inside a county or a part of
+    one (a town's name may be its district's); True for every other row."""
+    owners = frame.groupby("alias_norm")["la_code"].transform("nunique")
+    taken = {normalise_name(n) for d in districts for n in (d, *_parts(d))}
+    return (frame["kind"] != "name_part") | ((owners == 1) & ~frame["alias_norm"].isin(taken))

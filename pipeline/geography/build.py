@@ -110,6 +110,13 @@ def former_codes(lookups: dict[int, pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["geography_year", "from_code", "la_code"])
 
 
+def _districts(lookups: dict[int, pd.DataFrame]) -> list[str]:
+    """The names of the districts inside a county (E07), of every geography year."""
+    return sorted(
+        {n for f in lookups.values() for n in f.loc[f["ltla_code"].str[:3] == "E07", "ltla_name"]}
+    )
+
+
 def build_authorities(
     lookups: dict[int, pd.DataFrame], regions: dict[int, pd.DataFrame]
 ) -> pd.DataFrame:
@@ -392,7 +399,7 @@ def build_reference(sources: Path, out: Path) -> None:
         "successors": succ,
         "covariates": covariates,
         "population": population,
-        "aliases": build_aliases(las, succ, former_codes(lookups)),
+        "aliases": build_aliases(las, succ, former_codes(lookups), _districts(lookups)),
         "hexes": hexes_,
         "ndtms_england": ndtms,
     }

@@ -24,6 +24,9 @@ from pipeline.geography.tables import (
 
 GSS_LIKE = re.compile(r"^[EWSNK]\d{8}$")
 _CODES = ("code", "former_code")  # kinds of alias that are GSS codes
+# Kinds of alias matched only as typed: a typo of a code, of initials or of a part of a name
+# ("Windsor" alone) is no evidence, so fuzzy search skips them.
+_EXACT = (*_CODES, "initialism", "name_part")
 
 # Words that tell apart authorities otherwise named alike ("Cheshire East", "Cheshire West and
 # Chester"; "North Lincolnshire", "North East Lincolnshire"). Beyond an exact alias, a match
@@ -145,9 +148,8 @@ class Matcher:
         }
         ons = table[table["kind"] == "ons_name"]
         self._labels = dict(zip(ons["la_code"], ons["alias"], strict=True))
-        # typos of codes and initialisms are not evidence: fuzzy search skips them
         both = pd.concat([other, here])
-        words = both[~both["kind"].isin([*_CODES, "initialism"]) & ~both["alias"].str.isupper()]
+        words = both[~both["kind"].isin(_EXACT) & ~both["alias"].str.isupper()]
         self._aliases = sorted(set(words["alias_norm"]))
         self._sorted = [" ".join(sorted(a.split())) for a in self._aliases]
         self._words = {w for a in self._aliases for w in a.split()}

@@ -163,3 +163,11 @@ def _variants(name: str, la_type: str) -> list[str]:
     if short != base:
         out.append(short)
     return [v for v in dict.fromkeys(out) if v != name]
+
+
+def _parts(name: str) -> list[str]:
+    """Parts of an ONS name that may be typed alone: the first of a double name ("Kensington"
+    of "Kensington and Chelsea"), and an island without "Isle of" ("Wight")."""
+    base = re.sub(r", (City|County) of$", "", name)
+    parts = (re.split(r", | and | with ", base)[0], re.sub(r"^Isles? of ", "", base))
+    return [p for p in dict.fromkeys(parts) if p != base]

@@ -110,11 +110,12 @@ def _sheet(path: Path, sheet: str, first_header: str = "Code") -> pd.DataFrame:
 
 
 def _lookup(sources: Path, year: int) -> pd.DataFrame:
-    """England's LTLA -> UTLA lookup: ltla_code, la_code, la_name."""
+    """England's LTLA -> UTLA lookup: ltla_code, ltla_name, la_code, la_name."""
     path = sources / LTLA_UTLA[year]
     frame = _read_csv(path)
     yy = {2019: "19", 2021: "22", 2023: "23"}[year]
-    cols = {f"LTLA{yy}CD": "ltla_code", f"UTLA{yy}CD": "la_code", f"UTLA{yy}NM": "la_name"}
+    cols = {f"LTLA{yy}CD": "ltla_code", f"LTLA{yy}NM": "ltla_name"}
+    cols |= {f"UTLA{yy}CD": "la_code", f"UTLA{yy}NM": "la_name"}
     _require(frame, path, cols)
     frame = frame[list(cols)].rename(columns=cols)
     return frame[frame["ltla_code"].str.startswith("E")].reset_index(drop=True)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from pipeline import geography as geo
-from pipeline.geography import hex_layout, sources
+from pipeline.geography import alias_table, hex_layout, sources
 from pipeline.readers import InputError
 
 REF = Path(__file__).resolve().parents[2] / "data" / "reference"
@@ -265,7 +265,7 @@ def test_no_two_authorities_share_a_normalised_name(year: int) -> None:
 def test_every_alias_points_at_an_authority_of_its_year() -> None:
     table = geo.aliases(REF)
     kinds = {"code", "ons_name", "variant", "short_form", "initialism", "former_name"}
-    kinds |= {"former_code"}
+    kinds |= {"former_code", "name_part"}
     assert set(table["kind"]) == kinds
     for year in geo.YEARS:
         part = table[table["geography_year"] == year]
@@ -273,6 +273,26 @@ def test_every_alias_points_at_an_authority_of_its_year() -> None:
     assert (table["alias"].map(geo.normalise_name) == table["alias_norm"]).all()
     n_codes = table.groupby(["geography_year", "alias_norm"])["la_code"].transform("nunique")
     assert ((n_codes > 1) == table["ambiguous"]).all()
+
+
+def test_a_part_of_a_name_is_an_alias_only_if_no_other_authority_or_district_has_it() -> None:
+    las = pd.DataFrame(
+        {
+            "geography_year": 2019,
+            "la_code": ["E06009991", "E06009992", "E06009993", "E06009994", "E06009995"],
+            "la_name": ["Alpha and Beta", "Alpha and Gamma", "Delta and Zeta", "Eta with Theta",
+                        "Isles of Iota"],
+            "la_type": "unitary",
+        }
+    )  # fmt: skip
+    succ = pd.DataFrame(columns=["to_year", "from_name", "to_code"])
+    former = pd.DataFrame(columns=["geography_year", "from_code", "la_code"])
+    table = alias_table.build_aliases(las, succ, former, ["Delta Vale", "Delta"])
+    parts = table[table["kind"] == "name_part"]
+    assert dict(zip(parts["alias"], parts["la_code"], strict=True)) == {
+        "Eta": "E06009994",
+        "Iota": "E06009995",
+    }  # Alpha is two authorities', Delta a district's
 
 
 def test_ambiguous_aliases() -> None:
