@@ -52,6 +52,11 @@ FORMER_NAMES: dict[str, str] = {
     "Poole": "E06000058",
     "Corporation of London": "E09000001",  # the City of London Corporation's name until 2006
 }
+# Services that several councils share under one name, which the rule for departments
+# (without_department) would otherwise read as one of them.
+SHARED_SERVICES: dict[str, tuple[str, ...]] = {
+    "Public Health Dorset": ("E06000058", "E06000059"),  # for BCP and Dorset councils
+}
 # GSS codes that went out of use before April 2019 (the first geography year), with the codes
 # of April 2019 that took over their area (ONS Code History Database). The Dorset and Somerset
 # ones are also in sheet MYE 7 of ukpopestimatesmid2020on2021geography.xls, where the 2011
@@ -87,6 +92,7 @@ KIND_ORDER = (
     "former_name",
     "former_code",
     "name_part",
+    "shared_service",
 )
 
 
@@ -101,8 +107,9 @@ def build_aliases(
     Kinds: code, ons_name, variant (by rule from the ONS name), short_form (SHORT_FORMS),
     initialism (INITIALISMS), former_name (FORMER_NAMES, and the names of split or renamed
     predecessors), former_code (`former_codes`: geography_year, from_code, la_code), name_part
-    (by rule: see _parts and _unshared, which checks them against the names of `districts`).
-    A normalised alias that points at several codes in a year is ambiguous.
+    (by rule: see _parts and _unshared, which checks them against the names of `districts`),
+    shared_service (SHARED_SERVICES). A normalised alias that points at several codes in a
+    year is ambiguous.
     """
     rows = []
     for year, code, name, la_type in authorities[
@@ -144,6 +151,12 @@ def _listed(authorities: pd.DataFrame, successors: pd.DataFrame) -> list[tuple]:
         ]
         rows += [(alias, c, year, "initialism") for alias, c in INITIALISMS.items() if c in codes]
         rows += [(alias, c, year, "former_name") for alias, c in FORMER_NAMES.items() if c in codes]
+        rows += [
+            (alias, c, year, "shared_service")
+            for alias, cs in SHARED_SERVICES.items()
+            for c in cs
+            if c in codes
+        ]
         earlier = successors[successors["to_year"] == year]
         rows += [
             (n, c, year, "former_name")

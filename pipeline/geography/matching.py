@@ -5,14 +5,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from pipeline.geography.names import _plain, normalise_name
+from pipeline.geography.names import _plain, normalise_name, without_department
 from pipeline.geography.tables import (
     LA_TYPES,
     YEARS,
@@ -24,9 +24,9 @@ from pipeline.geography.tables import (
 
 GSS_LIKE = re.compile(r"^[EWSNK]\d{8}$")
 _CODES = ("code", "former_code")  # kinds of alias that are GSS codes
-# Kinds of alias matched only as typed: a typo of a code, of initials or of a part of a name
-# ("Windsor" alone) is no evidence, so fuzzy search skips them.
-_EXACT = (*_CODES, "initialism", "name_part")
+# Kinds of alias matched only as typed: a typo of a code, of initials, of a part of a name
+# ("Windsor" alone) or of a shared service is no evidence, so fuzzy search skips them.
+_EXACT = (*_CODES, "initialism", "name_part", "shared_service")
 
 # Words that tell apart authorities otherwise named alike ("Cheshire East", "Cheshire West and
 # Chester"; "North Lincolnshire", "North East Lincolnshire"). Beyond an exact alias, a match
@@ -156,6 +156,8 @@ class Matcher:
         # typed values repeat: match each distinct one once (with and without fuzzy search)
         self._memo: dict[tuple[str, bool], Match] = {}
         self._national = {normalise_name(n) for n in NATIONAL}
+        shared = here[here["kind"] == "shared_service"]["alias_norm"]
+        self._shared = {frozenset(n.split()): self.alias_codes[n] for n in shared}
 
     @classmethod
     def from_reference(
@@ -210,9 +212,21 @@ class Matcher:
             return Match(text, None, None, 0.0, (), "unmatched")
         if norm in self.alias_codes:
             return self._resolve(text, self.alias_codes[norm], "alias", 100.0)
+        if council := without_department(text):
+            return self._department(text, council, fuzzy)
         if not fuzzy:
             return Match(text, None, None, 0.0, (), "unmatched")
         return self._fuzzy(text, norm)
+
+    def _department(self, text: str, council: str, fuzzy: bool) -> Match:
+        """A council's department or team ("Public Health - Wirral"): the match of the council
+        named, unless the words typed name a service shared by several ("Dorset Public
+        Health" is Public Health Dorset, of BCP and Dorset: ambiguous)."""
+        words = set(_plain(text).split())
+        for shared, codes in self._shared.items():
+            if shared <= words:
+                return self._resolve(text, codes, "alias", 100.0)
+        return replace(self.match(council, fuzzy), value=text)
 
     def _resolve(self, text: str, codes: tuple[str, ...], method: str, score: float) -> Match:
         """The match of a value found as `codes` (of this year or another) by `method`."""

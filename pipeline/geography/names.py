@@ -171,3 +171,41 @@ def _parts(name: str) -> list[str]:
     base = re.sub(r", (City|County) of$", "", name)
     parts = (re.split(r", | and | with ", base)[0], re.sub(r"^Isles? of ", "", base))
     return [p for p in dict.fromkeys(parts) if p != base]
+
+
+# Words of the departments and teams that sign FOI replies and survey answers ("Public Health
+# Team, Leeds City Council", "Sheffield City Council - Drug and Alcohol Commissioning"), and
+# the words that join them ("Director of Public Health for Wirral"). No authority's alias has
+# a department word (a test checks), so stripping them from the ends leaves the council.
+_DEPARTMENT = frozenset({
+    "public", "health", "wellbeing", "adult", "adults", "social", "care", "children", "childrens",
+    "young", "people", "peoples", "families", "drug", "drugs", "alcohol", "substance", "misuse",
+    "treatment", "commissioning", "commissioner", "commissioners", "service", "services", "team",
+    "teams", "department", "dept", "directorate", "division", "unit", "office", "director",
+    "housing", "education", "community", "communities", "safety", "safeguarding", "foi",
+    "freedom", "information", "governance", "request", "requests", "legal", "corporate",
+    "democratic", "complaints", "procurement", "contracts", "finance", "policy", "strategy",
+    "performance", "intelligence", "insight", "prevention",
+})  # fmt: skip
+_JOINING = frozenset({"and", "of", "for", "at", "in", "the", "on", "behalf", "within"})
+
+
+def without_department(text: str) -> str:
+    """`text` (as _plain makes it) less the department or team words at its start and end, or
+    "" when there are none or nothing else. A run stripped must have a department word; joining
+    words next to what is kept stay at its end ("Bristol, City of") and go at its start."""
+    words = _plain(text).split()
+    start = 0
+    while start < len(words) and words[start] in _DEPARTMENT | _JOINING:
+        start += 1
+    if not _DEPARTMENT.intersection(words[:start]):
+        start = 0
+    end = len(words)
+    while end > start and words[end - 1] in _DEPARTMENT | _JOINING:
+        end -= 1
+    while end < len(words) and words[end] in _JOINING:
+        end += 1
+    if not _DEPARTMENT.intersection(words[end:]):
+        end = len(words)
+    kept = words[start:end]
+    return " ".join(kept) if kept and len(kept) < len(words) else ""

@@ -265,7 +265,7 @@ def test_no_two_authorities_share_a_normalised_name(year: int) -> None:
 def test_every_alias_points_at_an_authority_of_its_year() -> None:
     table = geo.aliases(REF)
     kinds = {"code", "ons_name", "variant", "short_form", "initialism", "former_name"}
-    kinds |= {"former_code", "name_part"}
+    kinds |= {"former_code", "name_part", "shared_service"}
     assert set(table["kind"]) == kinds
     for year in geo.YEARS:
         part = table[table["geography_year"] == year]

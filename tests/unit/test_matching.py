@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import geography as geo
+from pipeline.geography import names as geography_names
 from pipeline.survey.areas import ADVICE, split_areas
 
 REF = Path(__file__).resolve().parents[2] / "data" / "reference"
@@ -129,6 +130,52 @@ def test_a_later_authority_on_an_earlier_geography_is_served_as_the_county_it_wa
             assert matchers[year].match(value).la_code is None  # not one response's authority
             assert [m.la_code for m in matchers[year].served(value)] == [county]
     assert matchers[2021].served("E06000065")[0].la_code == "E10000023"  # a recode
+
+
+@pytest.mark.parametrize(
+    ("value", "code", "problem"),
+    [
+        ("Leeds City Council (Adult Social Care)", "E08000035", None),
+        ("Public Health - Wirral", "E08000015", None),
+        ("Wirral Council Public Health Team", "E08000015", None),
+        ("Public Health Team, Leeds City Council", "E08000035", None),
+        ("Commissioning, Durham County Council", "E06000047", None),
+        ("Sheffield City Council - Drug and Alcohol Commissioning", "E08000019", None),
+        ("Director of Public Health for the Isle of Wight", "E06000046", None),
+        ("Bristol, City of (Public Health)", "E06000023", None),  # "City of" stays the name's
+        ("Newcastle (Public Health)", None, "ambiguous"),  # the council's name decides
+        ("Kingston Council - Adult Social Care", None, "ambiguous"),
+        ("Cumbria County Council Public Health", None, "ambiguous_successor"),
+        ("Public Health Dorset", None, "ambiguous"),  # shared by BCP and Dorset councils
+        ("Dorset Council Public Health Team", None, "ambiguous"),
+        ("Public Health England", None, "unmatched"),  # not a council
+        ("Department of Health and Social Care", None, "unmatched"),
+        ("Public Health", None, "unmatched"),
+        ("Public Health, Cornwall and Isles of Scilly", None, "unmatched"),
+        ("Leeds Teaching Hospitals NHS Trust", None, "unmatched"),
+        ("Chester Public Health", None, "unmatched"),
+        ("Richmond (North Yorkshire)", None, "unmatched"),  # only department words are dropped
+        ("Cornwall (inc. Isles of Scilly)", None, "unmatched"),
+    ],
+)
+def test_a_department_or_team_is_read_as_its_council(matchers, value, code, problem) -> None:
+    got = matchers[2023].match(value)
+    assert (got.value, got.la_code, got.problem) == (value, code, problem)
+    if code:
+        assert got.method == "alias"
+
+
+def test_no_department_word_is_a_word_of_an_authoritys_name() -> None:
+    table = geo.aliases(REF)
+    names = table.loc[table["kind"] != "shared_service", "alias_norm"]
+    assert not {w for n in names for w in n.split()} & geography_names._DEPARTMENT
+
+
+def test_a_department_and_its_council_typed_as_two_areas_are_one(matchers: dict) -> None:
+    cell = split_areas(
+        "Public Health Team, Leeds City Council; Wirral", ";,", matchers[2023].served
+    )
+    assert [(a.la_code, a.problem) for a in cell] == [("E08000035", None), ("E08000015", None)]
 
 
 @pytest.mark.parametrize(
