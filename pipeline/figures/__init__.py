@@ -20,7 +20,7 @@ from pipeline.figures.foi import (
     status_bar,
 )
 from pipeline.figures.funnelplot import funnel_plot
-from pipeline.figures.hexmap import hex_map, short_names
+from pipeline.figures.hexmap import hex_labels, hex_map, item_colours, short_names
 from pipeline.figures.models import caterpillar, dumbbell, residual_diagnostics
 from pipeline.figures.save import save_chart
 from pipeline.figures.style import NO_DATA, Chart, percent_axis
@@ -32,7 +32,9 @@ __all__ = [
     "caterpillar",
     "dumbbell",
     "funnel_plot",
+    "hex_labels",
     "hex_map",
+    "item_colours",
     "item_shares",
     "items_histogram",
     "likert_diverging",

@@ -1,5 +1,9 @@
 """The hex map of England's authorities, with region outlines, labels, a London inset and the
-regional medians beside it."""
+regional medians beside it.
+
+Its labels (`hex_labels`) and colours (`item_colours`, `NO_DATA`) are the ones the authority
+pages' clickable map uses too (`pipeline.profiles.hexmap`), so the two maps agree.
+"""
 
 from __future__ import annotations
 
@@ -87,6 +91,17 @@ def short_names(names: pd.Series) -> pd.Series:
             elif rule == "number":
                 labels[i] = f"{labels[i]}{i}"
     return pd.Series(labels, index=names.index)
+
+
+def hex_labels(authorities: pd.DataFrame) -> dict[str, str]:
+    """Each authority's hexagon label by la_code: `short_names` of la_name in la_code order."""
+    ordered = authorities.sort_values("la_code")
+    return dict(zip(ordered["la_code"], short_names(ordered["la_name"]), strict=True))
+
+
+def item_colours(vmax: int = K_ITEMS) -> list[str]:
+    """The colour of each whole number 0..vmax, as #rrggbb: viridis, one colour per value."""
+    return [to_hex(colour) for colour in sns.color_palette("viridis", vmax + 1)]
 
 
 def _ink_on(fill: str) -> str:
@@ -213,7 +228,8 @@ def _map_data(df: pd.DataFrame, hexes: pd.DataFrame, value: str, vmax: int) -> p
     )
     data = _hex_centres(data).sort_values("la_code").reset_index(drop=True)
     if "la_name" in data:
-        data.insert(data.columns.get_loc("la_name") + 1, "label", short_names(data["la_name"]))
+        labels = data["la_code"].map(hex_labels(data))
+        data.insert(data.columns.get_loc("la_name") + 1, "label", labels)
     if "region_name" in data:
         data["region_median"] = data.groupby("region_name")[value].transform("median")
     return data
@@ -235,7 +251,7 @@ def hex_map(
 ) -> Chart:
     """England's LAs as equal hexagons (north up), coloured by a whole-number value.
 
-    With ``la_name`` each hexagon is labelled (`short_names`; the chart data pair each label
+    With ``la_name`` each hexagon is labelled (`hex_labels`; the chart data pair each label
     with its name). With ``region_name`` regions are outlined, London is drawn again larger
     as an inset, and each region's median is shown as a bar beside the map.
 
@@ -249,7 +265,7 @@ def hex_map(
         odd-r, r increasing northwards). Every LA must be in both frames.
     """
     data = _map_data(df, hexes, value, vmax)
-    cmap = ListedColormap(sns.color_palette("viridis", vmax + 1))
+    cmap = ListedColormap(item_colours(vmax))
     norm = BoundaryNorm(np.arange(-0.5, vmax + 1.5), cmap.N)
     data["fill"] = [NO_DATA if np.isnan(v) else to_hex(cmap(norm(v))) for v in data[value]]
     regions = "region_name" in data

@@ -4,32 +4,27 @@ This module lays the map out (hexagon corners, label positions, colours, the out
 region); the template ``profiles_hexmap.svg.j2`` writes it as inline SVG, one link per
 hexagon, so the map needs no script and every hexagon is reachable with the keyboard.
 Hexagons are pointy-topped in the odd-r offset layout of ``data/reference/hexes.csv`` (odd
-rows shifted half a hexagon east, r increasing northwards), coloured by the items an
-authority offered in the latest round in the section's palette (viridis, grey for no
-response). Links run in reading order: north to south, west to east.
+rows shifted half a hexagon east, r increasing northwards). Labels and colours are the
+section's hex map's (`pipeline.figures.hexmap`): its labels (`hex_labels`), and one colour per
+number of items offered in the latest round (`item_colours`, viridis from 0 items, dark, to
+13, light; `NO_DATA` grey for no information). Links run in reading order: north to south,
+west to east.
 """
 
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pandas as pd
 
+from pipeline.figures.hexmap import hex_labels, item_colours
+from pipeline.figures.style import NO_DATA
+from pipeline.taxonomy import K_ITEMS
+
 SIZE = 18.0  # circumradius of a hexagon, in SVG units
 MARGIN = 6.0
-NO_RESPONSE = "#D9D9D9"  # as the section's hex map (pipeline.figures.style.NO_DATA)
-# Items offered: (lowest, highest, colour), viridis from 0 items (dark) to 13 (light).
-BINS = (
-    (0, 0, "#440154"),
-    (1, 3, "#3b528b"),
-    (4, 6, "#21918c"),
-    (7, 9, "#5ec962"),
-    (10, 13, "#fde725"),
-)
-_STOP = {"and", "of", "the", "upon", "on", "with", "city", "county", "borough"}
+FONT = 10.0  # largest label size, in SVG units; longer labels are set smaller to fit
 _CORNERS = (-90, -30, 30, 90, 150, 210)  # degrees; SVG y points down
 
 
@@ -45,20 +40,22 @@ class Hex:
     x: str
     y: str
     label: str
+    font: str
     fill: str
     ink: str
 
 
 @dataclass(frozen=True)
 class HexMap:
-    """The laid-out map: its size, hexagons in link order, region outlines and legend."""
+    """The laid-out map: its size, hexagons in link order, region outlines and legend (each
+    number of items, then no information (None), with its colour and count of authorities)."""
 
     round: str
     width: str
     height: str
     hexes: tuple[Hex, ...]
     outline: str
-    legend: tuple[tuple[int | None, int | None, str, int], ...]
+    legend: tuple[tuple[int | None, str, int], ...]
 
 
 def _luminance(colour: str) -> float:
@@ -74,49 +71,11 @@ def ink_for(fill: str) -> str:
     return "#0b0c0c" if (light + 0.05) / 0.05 >= 1.05 / (light + 0.05) else "#ffffff"
 
 
-def fill_for(items: int | None) -> str:
-    """The colour of a hexagon offering `items` items (None: no information)."""
-    if items is None:
-        return NO_RESPONSE
-    return next(colour for low, high, colour in BINS if low <= items <= high)
-
-
-def _words(name: str) -> list[str]:
-    words = re.findall(r"[A-Za-z]+", name)
-    return [w for w in words if w.lower() not in _STOP] or words
-
-
-def _candidates(name: str) -> Iterator[str]:
-    """Labels for `name`, best first."""
-    words = _words(name)
-    if len(words) == 1:
-        word = words[0]
-        yield word[:3].title()
-        consonants = [c for c in word[1:].lower() if c not in "aeiou"]
-        yield from (
-            word[0].upper() + a + b for i, a in enumerate(consonants) for b in consonants[i + 1 :]
-        )
-    else:
-        initials = "".join(w[0].upper() for w in words[:3])
-        yield initials
-        yield initials[:-1] + words[len(initials) - 1][:2].title()
-        yield words[0][:2].title() + words[1][0].upper()
-    yield from (f"{words[0][0].upper()}{n}" for n in range(1, 1000))
-
-
-def short_labels(names: pd.Series) -> dict[str, str]:
-    """Two- or three-letter labels, unique over `names` (the link's title gives the full name).
-
-    One significant word gives its first three letters (Hartlepool: Har), several their
-    initials (Bournemouth, Christchurch and Poole: BCP). Names take labels in alphabetical
-    order; a name whose label is taken gets its next candidate: the word's first letter and
-    two later consonants (Derbyshire: Drb), or the initials with the last word's first two
-    letters (South Tyneside: STy).
-    """
-    labels: dict[str, str] = {}
-    for name in sorted(names):
-        labels[name] = next(c for c in _candidates(name) if c not in labels.values())
-    return labels
+def font_for(label: str) -> str:
+    """The label's size: `FONT`, or smaller so that a long label fits inside its hexagon (a
+    letter is about 0.62 of the size wide; the label takes at most 85% of the width)."""
+    fits = 0.85 * math.sqrt(3) * SIZE / (0.62 * max(len(label), 3))
+    return f"{min(FONT, fits):.1f}"
 
 
 def _centre(q: int, r: int, top: int) -> tuple[float, float]:
@@ -175,13 +134,13 @@ def layout(
         raise ValueError("the hex layout must place every authority once, one per hexagon")
     top = int(frame["r"].max())
     frame = frame.sort_values(["r", "q"], ascending=[False, True]).reset_index(drop=True)
-    labels = short_labels(frame["la_name"])
+    labels, colours = hex_labels(frame), item_colours(K_ITEMS)
     positions = [_centre(int(q), int(r), top) for q, r in zip(frame["q"], frame["r"], strict=True)]
     drawn = []
     for (x, y), row in zip(positions, frame.itertuples(index=False), strict=True):
         count = items.get(row.la_code)
         count = None if count is None or pd.isna(count) else int(count)
-        fill = fill_for(count)
+        fill = NO_DATA if count is None else colours[count]
         drawn.append(
             Hex(
                 row.la_code,
@@ -191,7 +150,8 @@ def layout(
                 " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy in _corners(x, y)),
                 f"{x:.1f}",
                 f"{y:.1f}",
-                labels[row.la_name],
+                labels[row.la_code],
+                font_for(labels[row.la_code]),
                 fill,
                 ink_for(fill),
             )
@@ -203,10 +163,9 @@ def layout(
     width = 2 * MARGIN + math.sqrt(3) * SIZE * (frame["q"].max() + 1.5)
     height = 2 * MARGIN + 2 * SIZE + 1.5 * SIZE * top
     counts = [h.items for h in drawn]
-    legend = tuple(
-        (low, high, colour, sum(c is not None and low <= c <= high for c in counts))
-        for low, high, colour in BINS
-    ) + ((None, None, NO_RESPONSE, counts.count(None)),)
+    legend = tuple((value, colour, counts.count(value)) for value, colour in enumerate(colours)) + (
+        (None, NO_DATA, counts.count(None)),
+    )
     return HexMap(
         round_name,
         f"{width:.0f}",

@@ -571,6 +571,10 @@ def test_hex_map_labels_outlines_regions_and_draws_london_again(regions_map):
     assert [t.get_text() for t in medians.get_yticklabels()] == ["London", "North"]
     data = regions_map.data.set_index("la_code")
     assert data.loc["E3", "label"] == "Cam" and data.loc["E1", "region_median"] == 3
+    # the labels and colours the authority pages' map shares
+    assert data["label"].to_dict() == figures.hex_labels(data.reset_index())
+    colours = figures.item_colours()
+    assert data["fill"].tolist() == [colours[2], colours[4], colours[6], figures.NO_DATA]
 
 
 def test_hex_map_without_names_or_regions_is_the_bare_map(hexes):

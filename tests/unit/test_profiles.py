@@ -16,8 +16,9 @@ import pandas as pd
 import pytest
 
 from pipeline import geography, profiles, schemas
+from pipeline.figures import NO_DATA, hex_labels, item_colours
 from pipeline.profiles import records
-from pipeline.profiles.hexmap import BINS, NO_RESPONSE, _across, _outline, ink_for, short_labels
+from pipeline.profiles.hexmap import FONT, _across, _outline, font_for, ink_for
 from pipeline.profiles.inputs import read_estimates
 from pipeline.taxonomy import ADJUSTED, ANSWERED_STATUSES, ITEM_IDS
 
@@ -438,12 +439,22 @@ def test_neighbours_are_nearest_by_euclidean_distance_with_region_breaking_ties(
         profiles.statistical_neighbours(covariates, authorities, k=4)
 
 
-def test_short_labels_are_unique_and_readable():
-    names = geography.authorities(REFERENCE, YEAR)["la_name"]
-    labels = short_labels(names)
-    assert len(set(labels.values())) == len(names)
-    assert labels["Bournemouth, Christchurch and Poole"] == "BCP" and labels["York"] == "Yor"
-    assert all(2 <= len(v) <= 3 for v in labels.values())
+def test_the_pages_map_has_the_sections_labels_and_colours(site):
+    authorities = geography.authorities(REFERENCE, YEAR)
+    labels = hex_labels(authorities)
+    svg = re.search(r"<svg\b.*?</svg>", _text(site, "index.html"), re.S).group(0)
+    drawn = re.findall(r'<a href="(E\d{8}).html".*?fill="(#\w+)".*?aria-hidden="true">(\w+)<', svg)
+    assert {code: label for code, _, label in drawn} == labels
+    assert labels["E06000001"] == "Hart"  # the section's label for Hartlepool
+    assert {fill for _, fill, _ in drawn} <= set(item_colours()) | {NO_DATA}
+    keys = re.findall(r'background: (#\w+)"></span>([^<(]+)', _text(site, "index.html"))
+    assert keys[:2] == [(item_colours()[0], "0 items "), (item_colours()[1], "1 item ")]
+    assert len(keys) == len(item_colours()) + 1 and keys[-1] == (NO_DATA, "No information ")
+
+
+def test_long_labels_are_set_smaller_to_fit_their_hexagon():
+    assert float(font_for("Hart")) == FONT
+    assert float(font_for("Southa")) < float(font_for("Derby")) < FONT
 
 
 def test_region_outline_follows_region_and_sea_edges_only():
@@ -459,7 +470,7 @@ def test_labels_on_every_colour_meet_wcag_contrast():
         c = [x / 12.92 if x <= 0.04045 else ((x + 0.055) / 1.055) ** 2.4 for x in c]
         return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
 
-    for fill in [colour for *_, colour in BINS] + [NO_RESPONSE]:
+    for fill in [*item_colours(), NO_DATA]:
         light, dark = sorted([luminance(fill), luminance(ink_for(fill))])
         assert (dark + 0.05) / (light + 0.05) >= 4.5, fill
 
