@@ -8,6 +8,7 @@ each with one job (imports flow down this list, never back):
 - `areas`: organisations serving each area and their answers, disclosure-protected
 - `neighbours`: statistical neighbours on the count model's standardised covariates
 - `hexmap`: the hex map's layout (the template ``profiles_hexmap.svg.j2`` draws it)
+- `sentences`: the pages' computed sentences, each chosen by the data it describes
 - `records`: each page's content as plain values
 - `pages`: rendering and writing the pages with the section's stylesheet and filters
 

@@ -25,6 +25,7 @@ ESTIMATE_COLUMNS = (
     "la_code",
     "la_name",
     "region_name",
+    "status",
     "observed_items",
     "expected_items",
     "estimate",
@@ -50,11 +51,15 @@ class ProfileInputs:
         la_code, la_name, la_type, region_code, region_name of the latest geography.
     changes : DataFrame
         Every boundary change ending in the latest geography (`geography.successors` rows
-        whose to_year is `year` and whose code changed).
+        whose to_year is `year` and whose code changed), with replaced_year: the first
+        geography without the old code.
     common : DataFrame
         foi_common with ``working_days`` and ``on_time`` (the FOI clock) added.
     estimates : DataFrame
         The model-based estimates (`ESTIMATE_COLUMNS`), one row per estimated authority.
+    combined : dict
+        Each small authority the model takes together with another, by la_code, with that
+        other's la_code (`models.SMALL_AREAS` when model.combine_small, else empty).
     funnel : DataFrame
         The published funnel points: la_code, n (rounded adults), share.
     funnel_target : float
@@ -73,6 +78,7 @@ class ProfileInputs:
     changes: pd.DataFrame
     common: pd.DataFrame
     estimates: pd.DataFrame
+    combined: dict[str, str]
     funnel: pd.DataFrame
     funnel_target: float
     outliers: pd.DataFrame
@@ -128,9 +134,12 @@ def read_funnel_points(path: str | Path, authorities: pd.DataFrame) -> pd.DataFr
 
 
 def _latest_changes(reference_dir: Path, year: int) -> pd.DataFrame:
-    """Boundary changes into the `year` geography where the code changed."""
-    changes = geography.successors(reference_dir)
-    changes = changes[(changes["to_year"] == year) & (changes["from_code"] != changes["to_code"])]
+    """Boundary changes into the `year` geography where the code changed, each with the first
+    geography without its old code (replaced_year)."""
+    every = geography.successors(reference_dir)
+    every = every[every["from_code"] != every["to_code"]]
+    replaced = every.groupby("from_code")["to_year"].min().rename("replaced_year")
+    changes = every[every["to_year"] == year].join(replaced, on="from_code")
     return changes.sort_values(["to_code", "from_code", "from_year"]).reset_index(drop=True)
 
 
@@ -143,6 +152,12 @@ def _with_clock(common: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _combined(codes: pd.Series, combine_small: bool) -> dict[str, str]:
+    """Each small authority of the geography the model takes together with another, if the
+    model combines them (`models.SMALL_AREAS`)."""
+    return {s: b for s, b in models.SMALL_AREAS.items() if combine_small and s in set(codes)}
+
+
 def load_inputs(
     reference_dir: str | Path,
     common: str | Path,
@@ -150,6 +165,7 @@ def load_inputs(
     funnel_points: str | Path,
     funnel_outliers: str | Path,
     funnel_summary: str | Path,
+    combine_small: bool,
 ) -> ProfileInputs:
     """Read the pages' inputs (paths as the stage declares them) and check they fit together.
 
@@ -161,6 +177,7 @@ def load_inputs(
     funnel_points : reports/figures/describe_foi/funnel.csv (the published chart data).
     funnel_outliers, funnel_summary : describe_foi's funnel_outliers.csv and
         funnel_overdispersion.json.
+    combine_small : params.yaml ``model.combine_small``, as the estimates were made.
     """
     reference_dir = Path(reference_dir)
     table = schemas.read(common, "foi_common")
@@ -183,6 +200,7 @@ def load_inputs(
         changes=_latest_changes(reference_dir, year),
         common=_with_clock(table),
         estimates=read_estimates(estimates, authorities["la_code"]),
+        combined=_combined(authorities["la_code"], combine_small),
         funnel=read_funnel_points(funnel_points, authorities),
         funnel_target=float(summary["target"]),
         outliers=outliers.sort_values(["la_code", "limits", "level"]).reset_index(drop=True),

@@ -19,6 +19,7 @@ from pipeline.profiles.hexmap import HexMap, layout
 from pipeline.profiles.inputs import ProfileInputs
 from pipeline.profiles.neighbours import METHOD
 from pipeline.profiles.records import index_rows, predecessor_notes, rank_scale
+from pipeline.profiles.sentences import estimates_overview, replaced_codes
 from pipeline.taxonomy import K_ITEMS
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,9 @@ def site_context(
 ) -> dict[str, Any]:
     """What every page shows besides its own content: title, banner, rounds and methods."""
     synthetic = report_params["synthetic"]
+    names = dict(zip(inputs.authorities["la_code"], inputs.authorities["la_name"], strict=True))
+    estimated = set(inputs.estimates["la_code"])
+    partners = {names[s]: names[b] for s, b in inputs.combined.items() if s in estimated}
     return {
         "report_title": report_params["title"],
         "synthetic": synthetic,
@@ -81,6 +85,7 @@ def site_context(
         "k_items": K_ITEMS,
         "survey_headlines": [headline.label for headline in HEADLINES],
         "ranks": rank_scale(inputs.estimates),
+        "estimates_overview": estimates_overview(inputs.estimates, partners),
         "neighbours_method": METHOD,
         "rule": disclosure.describe_rule(
             disclosure_params["suppress_below"], disclosure_params["round_to"]
@@ -116,6 +121,7 @@ def write_index(
                 links=links,
                 headings=headings,
                 notes=notes,
+                replaced=replaced_codes(notes) if notes else None,
                 hexmap=hexmap,
                 **site,
             ),

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline import funnel
-from pipeline.numbers import tenths
+from pipeline.profiles import sentences
 from pipeline.profiles.areas import SurveyByArea
 from pipeline.profiles.inputs import ProfileInputs
 from pipeline.taxonomy import ANSWERED_STATUSES, ITEM_IDS, ITEM_LABELS, STATUS_LABELS
@@ -24,6 +24,7 @@ Record = dict[str, Any]
 
 ANSWER_LABELS = {"yes": "Yes", "no": "No", "not_held": "Not held", "unknown": "Not stated"}
 NO_INFORMATION = "No information"  # every item of a round the authority did not answer
+BLANK = ("not_held", "unknown")  # answers a partial answer leaves blank (not held, not stated)
 LA_TYPES = {
     "unitary": "Unitary authority",
     "metropolitan_district": "Metropolitan district",
@@ -93,12 +94,14 @@ def item_answers(rows: list[Record]) -> list[Record]:
 def round_change(rows: list[Record], pair: tuple[str, str]) -> Record:
     """Change between the last two rounds on the latest geography, as `pipeline.change` pairs.
 
-    The difference in items is given when the authority answered both rounds; an item counts
-    as added (no to yes) or dropped (yes to no) only when answered yes or no in both, and
-    other changed answers (to or from not held or not stated) are only counted.
+    The difference in items is given when the authority answered both rounds, and otherwise
+    which round it gave no information in; an item counts as added (no to yes) or dropped
+    (yes to no) only when answered yes or no in both, and other changed answers (to or from
+    not held or not stated) are only counted.
     """
     first, second = (next(r for r in rows if r["round"] == name) for name in pair)
     both = first["responded"] and second["responded"]
+    gaps = [(r["round"], no_answer(r["status"])) for r in (first, second) if not r["responded"]]
     added, dropped, unclear = [], [], 0
     for item in ITEM_IDS if both else ():
         answers = (first[item], second[item])
@@ -118,6 +121,7 @@ def round_change(rows: list[Record], pair: tuple[str, str]) -> Record:
         "dropped": dropped,
         "unclear": unclear,
         "inherited": first["inherited"] or second["inherited"],
+        "not_comparable": sentences.not_comparable(first["la_name"], gaps) if gaps else None,
     }
 
 
@@ -216,17 +220,19 @@ def index_rows(inputs: ProfileInputs) -> list[Record]:
 
 
 def _former(inputs: ProfileInputs, names: dict[str, str]) -> dict[str, Record]:
-    """Each code the latest geography replaced: name, how, last geography year, successors."""
+    """Each code the latest geography replaced: name, how, the last geography with it and the
+    first without it, successors, and what the FOI data hold of its answers."""
     notes = {}
     for code, rows in inputs.changes.groupby("from_code", sort=True):
-        notes[code] = {
+        note = {
             "code": code,
             "name": names[code],
             "relationship": rows["relationship"].iloc[0],
             "last_year": int(rows["from_year"].max()),
-            "year": inputs.year,
+            "replaced_year": int(rows["replaced_year"].iloc[0]),
             "successors": [{"code": c, "name": names[c]} for c in sorted(set(rows["to_code"]))],
         }
+        notes[code] = note | {"answers": sentences.former_note(note, inputs.common)}
     return notes
 
 
@@ -237,14 +243,34 @@ def predecessor_notes(inputs: ProfileInputs) -> list[Record]:
 
 def _neighbours(rows: list[Record], summary: dict[str, Record]) -> tuple[list[Record], Record]:
     """An authority's statistical neighbours with their items and estimates, and a summary
-    whose median items is printed as the section prints medians (`numbers.tenths`)."""
+    whose median items is printed as the section prints medians (`sentences.items`)."""
     similar = [summary[r["neighbour"]] | {"distance": r["distance"]} for r in rows]
     items = [r["n_items"] for r in similar if r["responded"]]
     return similar, {
         "n": len(similar),
         "responded": len(items),
-        "median_items": tenths(float(np.median(items))) if items else None,
+        "median_items": sentences.items(float(np.median(items))) if items else None,
     }
+
+
+def _model(
+    code: str, latest: Record, inputs: ProfileInputs, estimates: dict, names: dict
+) -> Record | None:
+    """An authority's row of the estimates (None if it is not estimated) with the sentence
+    comparing its estimate with what it reported (`latest`: its latest-round record) and what
+    is expected of it."""
+    model = estimates.get(code, [None])[0]
+    if model is None:
+        return None
+    blank = sum(latest[item] in BLANK for item in ITEM_IDS)
+    partner = names.get(inputs.combined.get(code))
+    return model | {"comparison": sentences.estimate_comparison(model, blank, partner)}
+
+
+def _predecessors(code: str, rows: list[Record], former: list[Record]) -> list[Record]:
+    """The former codes an authority's area had, each with what its FOI rounds hold of it."""
+    name = rows[0]["la_name"]
+    return [old | {"answers": sentences.former_answers(name, code, old, rows)} for old in former]
 
 
 def build_profiles(
@@ -275,14 +301,16 @@ def build_profiles(
             summary[code]
             | {
                 "la_type": LA_TYPES[la_type],
-                "predecessors": [
-                    former[c] for c in sorted({r["from_code"] for r in replaced.get(code, [])})
-                ],
+                "predecessors": _predecessors(
+                    code,
+                    rows,
+                    [former[c] for c in sorted({r["from_code"] for r in replaced.get(code, [])})],
+                ),
                 "rounds": foi_rounds(rows, names),
                 "items_by_round": item_answers(rows),
                 "change": round_change(rows, pair) if pair else None,
                 "no_answer": no_answer(rows[-1]["status"]),
-                "model": estimates.get(code, [None])[0],
+                "model": _model(code, rows[-1], inputs, estimates, names),
                 "funnel": funnel_position(rows[-1], inputs, outside.get(code, [])),
                 "neighbours": nearest,
                 "neighbour_summary": nearest_summary,

@@ -41,7 +41,7 @@ def _round_rows(round_name: str, authorities: pd.DataFrame, rng) -> pd.DataFrame
     sent = pd.Timestamp(ROUNDS[round_name])
     for i, a in enumerate(authorities.itertuples(index=False)):
         status = "no_response" if (a.la_code == SILENT and round_name == "2024") else "full"
-        status = "not_held" if i % 17 == 5 else status
+        status = "not_held" if i % 17 == 5 else "partial" if i % 17 == 6 else status
         responded = status in ANSWERED_STATUSES
         answers = rng.choice(["yes", "no", "not_held", "unknown"], 13, p=[0.4, 0.4, 0.1, 0.1])
         answers = answers if responded else ["unknown"] * 13
@@ -100,6 +100,7 @@ def _estimates(common: pd.DataFrame) -> pd.DataFrame:
             "la_code": rows["la_code"],
             "la_name": rows["la_name"],
             "region_name": rows["region_name"],
+            "status": rows["status"],
             "observed_items": rows["n_items"].astype(int),
             "expected_items": observed.mean(),
             "estimate": estimate,
@@ -172,6 +173,7 @@ def _build(tmp: Path, first: int | None = None) -> list[Path]:
         tmp / "funnel.csv",
         tmp / "outliers.csv",
         tmp / "funnel.json",
+        combine_small=True,
     )
     survey = profiles.survey_by_area(
         *_survey(tmp), inputs.authorities["la_code"], inputs.changes, **DISCLOSURE
@@ -241,6 +243,20 @@ def test_former_codes_point_to_their_successors(site):
     cumberland = _visible(_text(site, "E06000063.html"))
     assert "covers the area of Cumbria ( E10000006 )" in cumberland
     assert "answered by Cumbria, E10000006; inherited" in cumberland
+    assert "The 2021 FOI round was sent to Cumbria for its whole area" in cumberland
+
+
+def test_codes_replaced_before_every_round_are_not_said_to_have_answered(site):
+    # Northamptonshire was split in the 2021 geography: both rounds asked its successors
+    north = _visible(_text(site, "E06000061.html"))
+    assert "replaced in the 2021 geography" in north and "inherit" not in north
+    assert "so nothing of Northamptonshire (E10000021) is carried over" in north
+    note = _visible(_text(site, "E10000021.html"))
+    assert "From the 2021 geography its area is split" in note
+    assert "No FOI round was sent under E10000021" in note and "inherited" not in note
+    index = _visible(_text(site, "index.html"))
+    assert "Codes replaced by the 2021 and 2023 geographies" in index
+    assert "Northamptonshire (E10000021) : split between" in index
 
 
 # Well-formed, accessible structure ------------------------------------------------------------
@@ -328,6 +344,7 @@ def test_index_sorts_without_javascript_and_filters_with_it(site):
 def test_counts_of_people_appear_only_as_published(site):
     middlesbrough = _visible(_text(site, "E06000002.html"))
     assert "2023 10 10 of 10 (100%) 0 of 10 (0%) [x]" in middlesbrough  # 9 rounded to 10
+    assert "[x]: none of the organisations serving the area answered the question" in middlesbrough
     cumberland = _visible(_text(site, "E06000063.html"))
     assert "2021 [c] [c] [c] [c]" in cumberland  # Cumbria's 3 organisations
     assert not any("ORG-" in p.read_text("utf-8") for p in site.glob("*.html"))
@@ -366,10 +383,22 @@ def test_neighbours_median_items_is_printed_as_a_median_of_whole_counts(site):
     medians = [
         m
         for page in site.glob("E*.html")
-        for m in re.findall(r"a median of (\S+) items", _visible(_text(site, page.name)))
+        for m in re.findall(r"a median of (\S+) items?\b", _visible(_text(site, page.name)))
     ]
     assert medians
     assert all(re.fullmatch(r"\d+(\.5)?", m) for m in medians), sorted(set(medians))
+
+
+def test_estimates_are_compared_as_answered_and_as_modelled(site):
+    partial = geography.authorities(REFERENCE, YEAR)["la_code"].iloc[6]  # partial each round
+    assert "It gave a partial answer, reporting" in _visible(_text(site, f"{partial}.html"))
+    scilly = _visible(_text(site, "E06000053.html"))
+    assert "The model takes it together with Cornwall" in scilly
+    assert "an authority with its covariates" not in scilly
+    about = _visible(_text(site, "index.html")).split("About these pages")[1]
+    assert (
+        "that gave a partial answer" in about and "Isles of Scilly together with Cornwall" in about
+    )
 
 
 def test_non_responder_is_not_estimated(site):
@@ -377,6 +406,7 @@ def test_non_responder_is_not_estimated(site):
     assert "Not estimated (did not respond in 2024)." in page
     assert "Not on the funnel plot: Hartlepool did not respond in 2024." in page
     assert "2024 No response 1 May 2024 [x] [x] [x] [x]" in page
+    assert "Not comparable: Hartlepool did not respond in 2024." in page
 
 
 def test_no_answer_follows_the_status():
