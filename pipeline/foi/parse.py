@@ -46,9 +46,10 @@ _EXCEL_SERIAL = re.compile(r"^[2-7]\d{4}$")
 _EXCEL_EPOCH = date(1899, 12, 30)
 UNKNOWN_STATUS, BAD_COUNT, BAD_DATE = "unknown response status", "bad count", "bad date"
 
-# One number as typed: "1,234", "1 234", "1234", or "1234.0" as a spreadsheet writes a whole
-# number. Every pattern below reads its number with it: "approx 1,23" is no count.
-_NUMBER = r"(\d{1,3}(?:[, ]\d{3})+|\d+)(?:\.0+)?"
+# One number as typed: "1,234", "1 234", "1234", or "1234.0", "1234.00" as a spreadsheet writes a
+# whole number ("1.000" is no count: it may be a thousand written with a point). Every pattern
+# below reads its number with it: "approx 1,23" is no count.
+_NUMBER = r"(\d{1,3}(?:[, ]\d{3})+|\d+)(?:\.0{1,2})?"
 _COUNT_EXACT = re.compile(rf"^{_NUMBER}$")
 _COUNT_APPROX = re.compile(
     r"^(?:approx\.?|approximately|c\.?|circa|around|about|roughly|est\.?|estimated|~|\u2248)"

@@ -140,8 +140,9 @@ def classify_answer(raw: str) -> str | None:
 
     A mark alone is read by MARKS (a tick is yes); forms listed in answers.yaml are matched
     whole ("Y", "N/A"; blank is unknown); then the rules of answer_rules.yaml (`_by_rules`). A
-    yes with a qualifier that undoes it ("not women-only", "mixed", "yes/no") is None: for
-    the analyst to settle.
+    yes with a qualifier that undoes it ("not women-only", "mixed", "yes/no", "previously") and
+    a no with one that undoes it ("not commissioned separately", "cannot confirm") are None:
+    for the analyst to settle.
     """
     text = normalise(raw)
     if not text and str(raw).strip():  # a mark, not a blank
@@ -152,7 +153,8 @@ def classify_answer(raw: str) -> str | None:
     rules = load_answer_rules()
     words = text.split()
     answer = _by_rules(words, rules)
-    if answer == "yes" and any(_starts(words, p) for p in rules.yes_undone):
+    undone = {"yes": rules.yes_undone, "no": rules.no_undone}.get(answer or "", ())
+    if any(_starts(words, p) for p in undone):
         return None
     return answer
 
@@ -160,7 +162,8 @@ def classify_answer(raw: str) -> str | None:
 def _by_rules(words: list[str], rules: AnswerRules) -> str | None:
     """In order: "Yes ..." is yes, a not-held phrase not_held, "No ...", "Not currently ...",
     "None ..." no, and a sentence by its cues ("We commission this through our main
-    provider" yes, "We do not commission this" no)."""
+    provider" yes, "We do not commission this" no; a yes cue negated and another not, as in
+    "We do not commission this, NHS England commissions it", None)."""
     if any(_starts(words[: len(p)], p) for p in rules.yes_first):
         return "yes"
     if any(_starts(words, p) for p in rules.not_held):
@@ -171,6 +174,6 @@ def _by_rules(words: list[str], rules: AnswerRules) -> str | None:
     negated = {i for i, word in enumerate(words) if _negation(word, rules.negations)}
     if cues and not negated:
         return "yes"
-    if negated and (not cues or any(i - 1 in negated for i in cues)):
+    if negated and (not cues or all(i - 1 in negated for i in cues)):
         return "no"
     return None

@@ -30,7 +30,15 @@ ANSWERS_FILE = _RESOURCES / "answers.yaml"
 ANSWER_RULES_FILE = _RESOURCES / "answer_rules.yaml"
 COUNT_NOT_HELD = "count_not_held"  # the key of answers.yaml listing counts' not-held words
 SECTIONS = "sections"  # the step of status_rules.yaml's order that reads FOI Act sections
-ANSWER_RULE_KEYS = ("yes_first", "yes_undone", "not_held", "no_first", "yes_cues", "negations")
+ANSWER_RULE_KEYS = (
+    "yes_first",
+    "yes_undone",
+    "not_held",
+    "no_first",
+    "no_undone",
+    "yes_cues",
+    "negations",
+)
 _STATUS_RULE_KEYS = ("order", SECTIONS, "phrases", "negations")
 _SECTION = re.compile(r"^(\d{1,3}[a-z]?)((?:\([0-9a-z]{1,4}\))*)$")
 _UNQUOTED = "YAML reads yes, no, on and off unquoted as true/false: put it in quotes"
@@ -64,6 +72,7 @@ class AnswerRules:
     yes_undone: tuple[tuple[str, ...], ...]
     not_held: tuple[tuple[str, ...], ...]
     no_first: tuple[tuple[str, ...], ...]
+    no_undone: tuple[tuple[str, ...], ...]
     yes_cues: tuple[tuple[str, ...], ...]
     negations: frozenset[str]
 

@@ -42,7 +42,7 @@ from corpus_kit import (
 
 from pipeline import foi, geography
 from pipeline.errors import InputError
-from pipeline.taxonomy import STATUSES
+from pipeline.taxonomy import ANSWERS, STATUSES
 
 
 @pytest.fixture(scope="module")
@@ -157,6 +157,65 @@ def test_real_world_status_spellings_are_classified() -> None:
     got = corpus["spelling"].map(foi.status_of)
     wrong = corpus.assign(got=got).loc[got != corpus["expected_status"]]
     print(f"\nstatus spellings recognised: {len(corpus) - len(wrong)}/{len(corpus)}")
+    assert wrong.empty, wrong.to_string()
+
+
+# Status texts no spelling or rule classifies: they stop the run for the analyst to settle.
+STATUS_STOPS = [
+    "Passed to NHS England",
+    "Forwarded to the ICB",
+    "Nil response",  # a nil return (not held) or no response at all
+    "Request withdrawn",
+    "Withdrawn",
+    "Awaiting ICO decision",
+    "Not yet due",
+    "EIR reg 12(5)(e)",
+    "Closed",
+    "Sent",
+]
+
+
+@pytest.mark.parametrize("spelling", STATUS_STOPS)
+def test_unclear_status_spellings_stop(spelling: str) -> None:
+    assert foi.status_of(spelling) is None
+
+
+ANSWER_SPELLINGS = Path(__file__).with_name("foi_answer_spellings.csv")
+STOP = "stop"  # in the corpora: the text stops the run for the analyst to settle
+
+
+def test_real_world_item_answers_are_classified() -> None:
+    """foi_answer_spellings.csv: item answers as council FOI officers write them, with the
+    answer a careful analyst codes ("stop" where the text leaves it unclear: never a confident
+    yes or no it does not say)."""
+    corpus = pd.read_csv(ANSWER_SPELLINGS, dtype=str, keep_default_na=False)
+    assert len(corpus) >= 80 and set(corpus["expected_answer"]) == {*ANSWERS, STOP}
+    assert not corpus["answer"].duplicated().any()
+    got = corpus["answer"].map(foi.classify_answer).fillna(STOP)
+    wrong = corpus.assign(got=got).loc[got != corpus["expected_answer"]]
+    print(f"\nitem answers recognised: {len(corpus) - len(wrong)}/{len(corpus)}")
+    assert wrong.empty, wrong.to_string()
+
+
+COUNT_SPELLINGS = Path(__file__).with_name("foi_count_spellings.csv")
+
+
+def _count(raw: str) -> tuple[str, str, str]:
+    try:
+        value, flag, bound = foi.parse_count(raw)
+    except ValueError:
+        return "", STOP, ""
+    return ("" if value is None else str(value), flag, "" if bound is None else str(bound))
+
+
+def test_real_world_counts_are_read() -> None:
+    """foi_count_spellings.csv: treatment counts as councils write them: value, flag and
+    censoring bound, or "stop" for a cell that is not one count ("120 (2023/24)", "45*")."""
+    corpus = pd.read_csv(COUNT_SPELLINGS, dtype=str, keep_default_na=False)
+    assert len(corpus) >= 40 and not corpus["count"].duplicated().any()
+    got = corpus["count"].map(_count)
+    expected = list(zip(corpus["value"], corpus["flag"], corpus["bound"], strict=True))
+    wrong = corpus.assign(got=got).loc[[g != e for g, e in zip(got, expected, strict=True)]]
     assert wrong.empty, wrong.to_string()
 
 

@@ -328,7 +328,9 @@ def test_counts_as_councils_write_them(raw: str, parsed: tuple) -> None:
     assert foi.parse_count(raw) == parsed
 
 
-@pytest.mark.parametrize("raw", ["12.5", "120-130", "200+", "*", "120 (2022/23)"])
+@pytest.mark.parametrize(
+    "raw", ["12.5", "120-130", "200+", "*", "120 (2022/23)", "1.000", "45*", "45 - see note"]
+)
 def test_counts_that_are_not_one_number_stop(raw: str) -> None:
     with pytest.raises(ValueError, match="not a count"):
         foi.parse_count(raw)

@@ -241,6 +241,16 @@ def test_listed_answer_forms(raw: str, answer: str) -> None:
         ("\u2718", "no"),  # a cross
         ("-", "unknown"),
         ("\u2022", None),  # another mark: not a blank
+        ("Yes and no", None),  # yes_undone: both
+        ("Yes, previously", None),  # yes_undone: not running now
+        ("Yes - planned for 2025/26", None),  # yes_undone: not yet
+        ("Yes - we signpost to Women's Aid", None),  # yes_undone: signposting only
+        ("No data available", "not_held"),  # not_held beats no_first
+        ("We do not have this information", "not_held"),  # not_held beats the cues
+        ("Not routinely recorded", "not_held"),
+        ("Not commissioned separately - included in the main contract", None),  # no_undone
+        ("Cannot confirm", None),  # no_undone: the council cannot say
+        ("We do not commission this; NHS England commissions it", None),  # cues both ways
     ],
 )
 def test_answer_rules(raw: str, answer: str | None) -> None:
